@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Create .venv (if missing) and install the workbook with its development tools.
+# The installed project is editable, so `povqa_*` commands and `import povqa` follow the notebooks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"

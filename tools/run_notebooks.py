@@ -1,0 +1,48 @@
+"""Execute notebooks in place, keeping their outputs (figures, tables) for readers and the docs site.
+
+Cells that `nbdev_test` skips (flags listed in settings.ini's `tst_flags`, such as `#| slow` and `#| cuda`, and
+`#| eval: false`) are skipped here too, so a notebook renders on a machine without a GPU.
+
+    python tools/run_notebooks.py nbs/01_pooling.ipynb [more notebooks...] [--flags slow]
+"""
+import argparse, os, sys
+from pathlib import Path
+
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+from fastcore.basics import AttrDict
+from fastcore.xtras import working_directory
+from nbdev.config import get_config
+from nbdev.process import extract_directives
+
+
+def skipped(cell, skip_flags:set) -> bool:
+    "Whether `nbdev_test` would skip this cell."
+    if cell.cell_type != 'code': return True
+    if 'nbdev_export(' in cell.source: return True
+    direc = extract_directives(AttrDict(source=cell.source), remove=False)
+    if direc.get('eval:', [''])[0].lower() == 'false': return True
+    return bool(skip_flags & direc.keys())
+
+
+def run_notebook(path:Path, skip_flags:set):
+    "Execute `path` top to bottom and write it back with its outputs."
+    nb = read_nb(path)
+    for cell in nb.cells:
+        if cell.cell_type == 'code' and skipped(cell, skip_flags): cell.outputs = []
+    shell = CaptureShell(path)
+    with working_directory(path.parent):
+        shell.run_all(nb, exc_stop=True, preproc=lambda c: skipped(c, skip_flags))
+    write_nb(nb, path)
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('notebooks', nargs='+', type=Path)
+    parser.add_argument('--flags', default='', help='test flags to run this time (space separated)')
+    args = parser.parse_args()
+    os.environ.setdefault('MPLBACKEND', 'Agg')
+    skip = set(get_config().tst_flags.split()) - set(args.flags.split())
+    for nb_path in args.notebooks:
+        print(f'running {nb_path}', file=sys.stderr)
+        run_notebook(nb_path.resolve(), skip)
