@@ -30,7 +30,7 @@ def run_notebook(path:Path, skip_flags:set):
     nb = read_nb(path)
     for cell in nb.cells:
         if cell.cell_type == 'code' and skipped(cell, skip_flags): cell.outputs = []
-    shell = CaptureShell(path)
+    shell = CaptureShell(path, mpl_format='png')  # plain PNG: retina doubles every committed figure
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=lambda c: skipped(c, skip_flags))
     write_nb(nb, path)
