@@ -6,6 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 
+from PIL import Image
+
 from .core import InputError, hms_to_sec, parse_hms_range, parse_ts_span
 from .data import Preprocessed, load_annotations, load_preprocessed
 
