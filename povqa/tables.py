@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .core import InputError, read_json, runs_dir, sec_to_hms, write_image, write_json, write_text
+from .pooling import METHOD_ABBREV
 
 # %% auto #0
 __all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'TABLE_PACKAGES', 'label', 'ordered', 'synthetic_runs',
@@ -20,8 +21,8 @@ __all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'TABL
            'latex_document', 'compile_latex']
 
 # %% ../nbs/10_tables.ipynb #941798ae
-METHODS = {'weighted_average': 'WA', 'weighted_average_exponential': 'WAE',
-           'weighted_average_ramp': 'WAR', 'blend_blur_with_last_frame': 'BBLF'}
+_TABLE_ORDER = ('WA', 'WAE', 'WAR', 'BBLF')  # the paper's column order
+METHODS = dict(sorted(METHOD_ABBREV.items(), key=lambda kv: _TABLE_ORDER.index(kv[1])))
 STAGES = {'base': 'Base', 'sft': 'SFT', 'dpo': 'SFT+DPO'}
 METRICS = {'F1': 'F1', 'BLEU1': 'BLEU-1', 'BLEU4_BP': 'BLEU-4', 'ROUGE_L': 'ROUGE-L', 'EmbedCos': 'Embed Cosine',
            'ROUGE_L_Reasoning': 'ROUGE-L (reasoning)', 'EmbedCos_Reasoning': 'Embed Cosine (reasoning)'}
