@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat, yaml
 from nbconvert import HTMLExporter, MarkdownExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 from nbdev.config import get_config
 from nbdev.doclinks import _build_modidx
 from nbdev.serve import proc_nbs
@@ -46,14 +47,30 @@ def readme_text(proc:Path) -> str:
     return body.strip() + '\n'
 
 
+_QUARTO_ATTRS = re.compile(r'\{target="_blank"[^}]*\}')
+
+def _as_page(nb):
+    "Apply the Quarto cell options nbdev leaves for rendering: `echo: false` hides a cell's code; drop the option lines."
+    for cell in nb.cells:
+        if cell.cell_type != 'code': continue
+        lines = cell.source.splitlines()
+        if any(re.match(r'#\|\s*echo:\s*false', l) for l in lines): cell.metadata.setdefault('tags', []).append('hide_input')
+        cell.source = '\n'.join(l for l in lines if not l.startswith('#|'))
+        for out in cell.get('outputs', []):
+            for key,val in out.get('data', {}).items():
+                if key == 'text/markdown': out['data'][key] = _QUARTO_ATTRS.sub('', val)
+    return nb
+
+
 def build_site(proc:Path, out:Path):
     "One HTML page per processed notebook, with a navigation bar."
     if out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True)
     pages = sorted(proc.glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
     exporter = HTMLExporter(template_name='lab')
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'hide_input'}), enabled=True)
     for page in pages:
-        html,_ = exporter.from_notebook_node(_read_page(page))
+        html,_ = exporter.from_notebook_node(_as_page(_read_page(page)))
         html = re.sub(r'(<body[^>]*>)', lambda m: m[1] + _nav(pages), html, count=1)
         (out/f'{page.stem}.html').write_text(_link_html(html), encoding='utf-8')
     return out
