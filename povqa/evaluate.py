@@ -391,27 +391,35 @@ def _config(args:EvalArgs, backbone:Backbone):
     return dict(backbone=backbone_tag(args.model), quantization=backbone.quantization, max_new_tokens=args.max_new_tokens,
                 frame_selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint, embed_model=str(args.embed_model))
 
+def _evaluate_plan(args:EvalArgs, default_stages:str, build, run_out, extra_config:dict|None=None) -> list[Path]:
+    "Evaluate every (adapter, method) of the plan; `build(method, cap)` makes the samples, `run_out(stage, method, adapter)` names the run."
+    plan, adapters = _plan(args, default_stages)
+    if not plan: raise InputError(models_dir(args.models), "adapters", "nothing to evaluate: no base stage and no adapter found")
+    backbone, embedder, generator = _session(args, adapters)
+    config = _config(args, backbone) | (extra_config or {})
+    samples, paths = {}, []
+    for adapter, method in tqdm(plan, desc="runs", disable=not (args.progress and dist_state().is_main_process)):
+        cap = segments_cap(args, adapter.meta if adapter else None)
+        if (method, cap) not in samples: samples[method, cap] = build(method, cap)
+        stage = adapter.stage if adapter else "base"
+        paths.append(evaluate_samples(samples[method, cap], run_out(stage, method, adapter), generator(adapter),
+                                      _meta(args, stage, adapter, method, cap), args.batch_size, parse_kwargs(args),
+                                      embedder, args.n_boot, config, args.progress))
+    return paths
+
 def evaluate_grid(args:EvalArgs) -> list[Path]:
     "Evaluate the base model and every adapter on every pooling method (ReasonVQA evaluation movies); summary paths."
     root, runs = Path(args.data) if args.data else data_dir()/"reasonvqa", runs_dir(args.runs)
     _, movies = split_movies(root/"annotations", args.split_ratio, args.seed)
-    plan, adapters = _plan(args, "base,sft,dpo")
-    if not plan: raise InputError(models_dir(args.models), "adapters", "nothing to evaluate: no base stage and no adapter found")
-    backbone, embedder, generator = _session(args, adapters)
-    samples, paths = {}, []
-    for adapter, method in tqdm(plan, desc="runs", disable=not (args.progress and dist_state().is_main_process)):
-        cap = segments_cap(args, adapter.meta if adapter else None)
-        if (method, cap) not in samples:
-            samples[method, cap] = reasonvqa_samples(root, movies, method, max_frames=args.max_frames, max_segments=cap,
-                                                     selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint)
-        todo = samples[method, cap][:args.limit]
+    def build(method, cap):
+        todo = reasonvqa_samples(root, movies, method, max_frames=args.max_frames, max_segments=cap,
+                                 selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint)[:args.limit]
         if not todo: raise InputError(root/"annotations", "questions", f"the evaluation movies {movies} have no questions")
-        stage = adapter.stage if adapter else "base"
-        out = run_file(runs, stage, args.model, method, adapter, args.max_frames, args.keyframe, args.protocol)
-        paths.append(evaluate_samples(todo, out, generator(adapter), _meta(args, stage, adapter, method, cap),
-                                      args.batch_size, parse_kwargs(args), embedder, args.n_boot, _config(args, backbone),
-                                      args.progress))
-    return paths
+        return todo
+    def run_out(stage, method, adapter):
+        return run_file(runs, stage, args.model, method, adapter, args.max_frames, args.keyframe, args.protocol)
+    return _evaluate_plan(args, "base,sft,dpo", build, run_out)
+
 
 # %% ../nbs/09_eval.ipynb #b392317b
 def tvqa_accuracy_grid(summaries:list) -> pd.DataFrame: # `<run>.summary.json` paths of TVQA runs
@@ -441,21 +449,11 @@ def evaluate_tvqa(args:EvalArgs) -> list[Path]:
     root, runs = Path(args.data) if args.data else data_dir()/"tvqa", runs_dir(args.runs)
     subset = _tvqa_subset(args, root)
     rows = load_tvqa(subset)[:args.limit]
-    plan, adapters = _plan(args, "base,dpo")
-    if not plan: raise InputError(models_dir(args.models), "adapters", "nothing to evaluate: no base stage and no adapter found")
-    backbone, embedder, generator = _session(args, adapters)
-    samples, paths = {}, []
-    for adapter, method in tqdm(plan, desc="runs", disable=not (args.progress and dist_state().is_main_process)):
-        cap = segments_cap(args, adapter.meta if adapter else None)
-        if (method, cap) not in samples:
-            samples[method, cap] = tvqa_samples(root, rows, method, max_frames=args.max_frames, max_segments=cap,
-                                                selection=args.frame_selection)
-        stage = adapter.stage if adapter else "base"
-        out = tvqa_run_file(runs, stage, subset, method, adapter, args.max_frames, args.frame_selection, args.protocol)
-        paths.append(evaluate_samples(samples[method, cap], out, generator(adapter), _meta(args, stage, adapter, method, cap),
-                                      args.batch_size, parse_kwargs(args), embedder, args.n_boot,
-                                      _config(args, backbone) | dict(keyframe=False, hint=False, subset=subset.name),
-                                      args.progress))
+    def build(method, cap):
+        return tvqa_samples(root, rows, method, max_frames=args.max_frames, max_segments=cap, selection=args.frame_selection)
+    def run_out(stage, method, adapter):
+        return tvqa_run_file(runs, stage, subset, method, adapter, args.max_frames, args.frame_selection, args.protocol)
+    paths = _evaluate_plan(args, "base,dpo", build, run_out, dict(keyframe=False, hint=False, subset=subset.name))
     if dist_state().is_main_process:
         grid = tvqa_accuracy_grid(paths)
         short, _ = subset_tag(subset)
