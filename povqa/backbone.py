@@ -4,10 +4,11 @@
 
 # %% ../nbs/05_backbone.ipynb #44bfd1ed
 from __future__ import annotations
-import json, math, os, re, shutil
+import json, logging, math, os, re, shutil
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)  # bitsandbytes announces an optional CPU kernel package it lacks
 import torch
 from fastcore.script import call_parse
 from tokenizers import AddedToken, Regex, Tokenizer, normalizers, pre_tokenizers, trainers
