@@ -94,7 +94,7 @@ def run_file(runs, # the runs folder
              eval_method:str, # pooling method evaluated on
              adapter=None, # the `Adapter` (sft and dpo)
              max_frames:int=59, keyframe:bool=True, protocol:str="workbook"):
-    "The `<run>.jsonl` of one ReasonVQA evaluation (PROTOCOL §7 layout)."
+    "The `<run>.jsonl` of one ReasonVQA evaluation (protocol §7 layout)."
     ctx, suffix, kf = context_tag(max_frames, keyframe), "_paper" if protocol == "paper" else "", "_plus_kf" if keyframe else ""
     if stage == "base":
         tag = backbone_tag(model)

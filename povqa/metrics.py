@@ -23,7 +23,7 @@ _PUNCT = re.compile(r"[^\w\s]")
 
 def normalize_text(s:str|None, # the text to normalise (None counts as "")
                   ) -> str:
-    "Lowercase, strip, drop `[^\\w\\s]` and collapse whitespace (PROTOCOL §7)."
+    "Lowercase, strip, drop `[^\\w\\s]` and collapse whitespace (protocol §7)."
     if s is None: return ""
     if not isinstance(s, str): raise TypeError(f"expected a string, got {type(s).__name__}: {s!r}")
     return " ".join(_PUNCT.sub("", s.lower().strip()).split())
@@ -71,7 +71,7 @@ TEXT_METRICS = ("EM", "F1", "BLEU1", "BLEU4_BP", "ROUGE_L")
 def text_metrics(pred:str|None, # predicted text (None counts as "")
                  gold:str|None, # reference text
                 ) -> dict:
-    "The paper's `EM`, `F1`, `BLEU1`, `BLEU4_BP` and `ROUGE_L` of one prediction (PROTOCOL §7)."
+    "The paper's `EM`, `F1`, `BLEU1`, `BLEU4_BP` and `ROUGE_L` of one prediction (protocol §7)."
     p, g = _tokens(pred), _tokens(gold)
     return dict(EM=float(p == g), F1=_f1(p, g), BLEU1=_clipped_precision(p, g, 1),
                 BLEU4_BP=_bleu4_bp(p, g), ROUGE_L=_rouge_l(p, g))
