@@ -29,6 +29,7 @@ setuptools.setup(
                  'Programming Language :: Python :: 3'],
     packages=setuptools.find_packages(include=['povqa', 'povqa.*']),
     include_package_data=True,
+    package_data={'povqa': ['corpus/*.txt']},  # the tiny tokenizer's corpus (povqa.backbone)
     python_requires='>=' + cfg['min_python'],
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

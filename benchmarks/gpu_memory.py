@@ -1,8 +1,8 @@
-"""Peak GPU memory and speed of POVQA's two heavy calls on a Qwen2.5-VL-7B-shaped model in NF4.
+"""Peak GPU memory and speed of POVQA's two heavy calls on a Qwen2.5-VL-7B-shaped (or Qwen3.5-9B-shaped) model in NF4.
 
 The 7B cannot be downloaded on the machines that run this, and memory and speed depend only on the model's shape, so
-the model is built from `Qwen/Qwen2.5-VL-7B-Instruct`'s configuration (written out in `povqa.backbone`) with random
-weights, quantised exactly as `load_backbone` quantises the real one (the shared `QuantConfig`, NF4 with double
+the model is built from `Qwen/Qwen2.5-VL-7B-Instruct`'s configuration (or `Qwen/Qwen3.5-9B`'s; both written out in
+`povqa.backbone`) with random weights, quantised exactly as `load_backbone` quantises the real one (the shared `QuantConfig`, NF4 with double
 quantisation, bfloat16 compute). Measured:
 
 - one SFT step (forward, backward, AdamW update of the LoRA weights; gradient checkpointing; LoRA r 32 on the
@@ -13,7 +13,9 @@ Text tokens are random ids in the lengths a real prompt has (a header, one card 
 the image tokens exactly as the chat template places them.
 
     python benchmarks/gpu_memory.py                       # the 7B shape on the GPU (needs about 20 GB)
+    python benchmarks/gpu_memory.py --config qwen3.5-9b   # the Qwen3.5-9B shape on the GPU
     python benchmarks/gpu_memory.py --config tiny         # a dry run of the same code on the tiny backbone (CPU is fine)
+    python benchmarks/gpu_memory.py --config tiny-qwen3.5 # the same dry run on the tiny Qwen3.5
 
 Writes a JSON report (default `runs/benchmarks/gpu_memory_<config>.json`) and prints it.
 """
@@ -27,10 +29,15 @@ import torch
 def log(*a): print(*a, file=sys.stderr, flush=True)
 
 
+def model_class(config):
+    "The `...ForConditionalGeneration` class of a configuration (Qwen2.5-VL, Qwen3-VL, Qwen3.5)."
+    from transformers import AutoModelForImageTextToText
+    return AutoModelForImageTextToText._model_mapping[type(config)]
+
+
 def random_state_dict(config, dtype, device, seed=0):
     "Random weights with the model's names and shapes: N(0, 0.02) matrices, unit norm weights, zero biases."
-    from transformers import Qwen2_5_VLForConditionalGeneration
-    with torch.device("meta"): shell = Qwen2_5_VLForConditionalGeneration(config)
+    with torch.device("meta"): shell = model_class(config)(config)
     g = torch.Generator(device=device).manual_seed(seed)
     sd = {}
     for k, v in shell.state_dict().items():
@@ -42,24 +49,27 @@ def random_state_dict(config, dtype, device, seed=0):
 
 def load_shaped(config, quantization, dtype, device):
     "A model of `config`'s shape from random weights, through `from_pretrained` with the shared quantisation."
-    from transformers import Qwen2_5_VLForConditionalGeneration
     from povqa.backbone import _fix_4bit_for_cpu, quant_config
     q = quant_config(quantization)
     sd = random_state_dict(config, dtype, device)
     kw = dict(config=config, state_dict=sd, dtype=dtype, device_map={"": device})
     if (bnb := q.bnb(dtype)) is not None: kw["quantization_config"] = bnb
-    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(None, **kw)
+    model = model_class(config).from_pretrained(None, **kw)
     del sd
     if q.name in ("nf4", "fp4"): _fix_4bit_for_cpu(model)
     return model.eval()
 
 
 def shape(config_name):
-    "The configuration and image processor of the 7B (written out, no download) or of the tiny backbone."
+    "The configuration and image processor of the 7B or of Qwen3.5-9B (written out, no download), or of a tiny backbone."
     from transformers import AutoConfig, AutoProcessor, Qwen2VLImageProcessor
-    from povqa.backbone import build_tiny_backbone, qwen2_5_vl_7b_config
+    from povqa.backbone import build_tiny_backbone, qwen2_5_vl_7b_config, qwen3_5_9b_config
     if config_name == "7b": return qwen2_5_vl_7b_config(), Qwen2VLImageProcessor() # Qwen2.5-VL's own pixel budget
-    path = build_tiny_backbone(Path(tempfile.mkdtemp())/"tiny-qwen2.5-vl")
+    if config_name == "qwen3.5-9b": # Qwen/Qwen3.5-9B's preprocessor_config.json: 16-pixel patches, 256^2 to 4096^2 pixels
+        return qwen3_5_9b_config(), Qwen2VLImageProcessor(patch_size=16, image_mean=[0.5]*3, image_std=[0.5]*3,
+                                                          min_pixels=256*256, max_pixels=4096*4096)
+    arch = "qwen3.5" if config_name == "tiny-qwen3.5" else "qwen2.5-vl"
+    path = build_tiny_backbone(Path(tempfile.mkdtemp())/f"tiny-{arch}", arch=arch)
     return AutoConfig.from_pretrained(path), AutoProcessor.from_pretrained(path).image_processor
 
 
@@ -163,13 +173,15 @@ def measure(config_name="7b", quantization="nf4", train_frames=16, eval_frames=5
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", choices=["7b", "tiny"], default="7b", help="model shape (tiny: a dry run, CPU is fine)")
+    p.add_argument("--config", choices=["7b", "qwen3.5-9b", "tiny", "tiny-qwen3.5"], default="7b",
+                   help="model shape (tiny ones: a dry run, CPU is fine)")
     p.add_argument("--quantization", default="nf4", help="nf4, fp4, 8bit or none (the shared QuantConfig names)")
     p.add_argument("--new_tokens", type=int, default=128, help="tokens generated")
     p.add_argument("--steps", type=int, default=3, help="timed SFT steps (after one warm-up step)")
     p.add_argument("--out", default=None, help="JSON report (default runs/benchmarks/gpu_memory_<config>.json)")
     a = p.parse_args()
-    if a.config == "7b" and not torch.cuda.is_available(): sys.exit("the 7B shape needs a GPU; use --config tiny for a dry run")
+    if not a.config.startswith("tiny") and not torch.cuda.is_available():
+        sys.exit(f"the {a.config} shape needs a GPU; use --config tiny (or tiny-qwen3.5) for a dry run")
     torch.manual_seed(0)
     rep = measure(a.config, a.quantization, new_tokens=a.new_tokens, steps=a.steps)
     out = Path(a.out or f"runs/benchmarks/gpu_memory_{a.config}.json")

@@ -19,7 +19,7 @@ from .core import InputError, JsonlStore, data_dir, models_dir, read_json, runs_
 from .pooling import POOLING_METHODS, resolve_methods
 from .data import load_tvqa, split_movies, subset_path, write_tvqa_subset
 from .prompts import reasonvqa_samples, tvqa_samples
-from .backbone import backbone_tag, load_backbone, quant_config
+from .backbone import backbone_tag, load_backbone, quant_config, render_chat
 from .sft import ADAPTER_META, SFTArgs, adapter_complete
 from .metrics import DEFAULT_EMBED_MODEL, PAPER_PARSE, corpus_bleu, load_embedder, map_option, parse_answer, score_examples, summarise
 
@@ -217,7 +217,7 @@ def generate_replies(model, processor, samples:list, # SAMPLEs (their `messages`
                      max_new_tokens:int=512) -> list[str]: # generation budget per reply
     "Greedy replies to a batch of SAMPLEs, prompts left-padded."
     tok = processor.tokenizer
-    texts = [processor.apply_chat_template(s["messages"], tokenize=False, add_generation_prompt=True) for s in samples]
+    texts = [render_chat(processor, s["messages"], add_generation_prompt=True) for s in samples]
     images = [im for s in samples for im in _images(s)]
     side, tok.padding_side = tok.padding_side, "left"
     try: inputs = processor(text=texts, images=images or None, padding=True, return_tensors="pt")

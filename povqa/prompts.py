@@ -220,9 +220,13 @@ def tvqa_samples(root, # a TVQA root (processed_tvqa/)
 # %% ../nbs/04_prompts.ipynb #1f6a24c1
 def visual_tokens(height:int, width:int, # image size in pixels
                   patch:int=14, merge:int=2, # Qwen2.5-VL's patch size and spatial merge
-                  min_pixels:int=56*56, max_pixels:int=28*28*1280): # the image processor's defaults
-    "Visual tokens Qwen2.5-VL spends on one image."
+                  min_pixels:int=56*56, max_pixels:int=28*28*1280, # the image processor's defaults
+                  processor=None): # a backbone's processor (or image processor): its own patch, merge and budget
+    "Visual tokens a Qwen-VL image processor spends on one image (Qwen2.5-VL's defaults unless `processor` is given)."
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+    if processor is not None:
+        ip = getattr(processor, 'image_processor', processor)
+        patch, merge, min_pixels, max_pixels = ip.patch_size, ip.merge_size, ip.size['shortest_edge'], ip.size['longest_edge']
     h, w = smart_resize(height, width, factor=patch * merge, min_pixels=min_pixels, max_pixels=max_pixels)
     return (h // patch) * (w // patch) // (merge * merge)
 
@@ -237,7 +241,7 @@ def sample_visual_tokens(sample:dict, **kw):
 # %% ../nbs/04_prompts.ipynb #a2696303
 def token_budget(pre:Preprocessed, start:float, end:float, # a window of a preprocessed movie
                  native_fps:float, native_size:tuple, # the source video's frame rate and (height, width)
-                 **kw): # passed on to `visual_tokens`
+                 **kw): # passed on to `visual_tokens` (e.g. `processor`)
     "Visual tokens of a window: pooled frames against the raw frames at native fps (native size and pooled size)."
     chunks = window_chunks(pre, start, end)
     if not chunks: raise InputError(pre.dir/pre.method, 'chunks', f"no pooled frame overlaps {start:.2f}-{end:.2f}s")

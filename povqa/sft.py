@@ -17,7 +17,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
 
 from .core import InputError, data_dir, models_dir, read_json, seed_everything, write_json
-from .backbone import backbone_tag, load_backbone, lora_config, quant_config, resolve_dtype
+from .backbone import backbone_tag, load_backbone, lora_config, quant_config, render_chat, reply_cue, resolve_dtype
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples
@@ -66,9 +66,9 @@ def _tokens_per_image(processor, grid_thw):
     return (grid_thw.prod(-1) // processor.image_processor.merge_size**2 + 2).tolist() # + <|vision_start|>, <|vision_end|>
 
 def _render(processor, sample, messages, target):
-    prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    prompt = render_chat(processor, messages, add_generation_prompt=True)
     if target is None: return prompt
-    full = processor.apply_chat_template(messages + [{"role": "assistant", "content": target}], tokenize=False)
+    full = render_chat(processor, messages + [{"role": "assistant", "content": target}])
     if not full.startswith(prompt):
         raise InputError(sample.get("qid", "sample"), "messages", "the chat template renders the prompt differently "
                          "before an assistant reply; cannot separate prompt from reply")
@@ -77,7 +77,7 @@ def _render(processor, sample, messages, target):
 def _labels(processor, sample, ids, target):
     tok = processor.tokenizer
     start = tok.convert_tokens_to_ids("<|im_start|>")
-    cue = tok("assistant\n", add_special_tokens=False).input_ids
+    cue = tok(reply_cue(processor), add_special_tokens=False).input_ids
     reply = tok(target + "<|im_end|>", add_special_tokens=False).input_ids
     pos = [i for i, t in enumerate(ids) if t == start]
     p = pos[-1] + 1 + len(cue) if pos else -1
