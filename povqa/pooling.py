@@ -261,7 +261,7 @@ def plot_pooled_chunk(frames, # the chunk: (H, W, 3) uint8 BGR frames, oldest fi
     return fig
 
 # %% ../nbs/01_pooling.ipynb #aa34eba5
-def _png(img:np.ndarray): return cv2.imencode(".png", img)[1].tobytes()
+def _png(img:np.ndarray): return cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 9])[1].tobytes()
 
 def decode_png(data): # the bytes an `ipywidgets.Image` shows
     "Decode image bytes back to a BGR uint8 array."

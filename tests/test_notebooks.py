@@ -1,4 +1,6 @@
-"Every notebook's inline tests, run by nbdev's own runner (cells flagged with settings.ini's `tst_flags` are skipped)."
+"""Every notebook's inline tests, run by nbdev's own runner (cells flagged with settings.ini's `tst_flags` are skipped);
+every notebook opens cleanly in JupyterLab and stays small."""
+import json, re
 from pathlib import Path
 
 import pytest
@@ -11,3 +13,23 @@ NBS = sorted((Path(__file__).parent.parent/'nbs').glob('*.ipynb'))
 def test_notebook(nb):
     ok,secs = run_nb(nb, skip_flags=get_config().tst_flags.split())
     assert ok, f'{nb.name} failed (traceback above)'
+
+
+KERNELSPEC = {'display_name': 'python3', 'language': 'python', 'name': 'python3'}  # as `nbdev_clean` writes it
+MAX_KB = 300
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_notebook_opens_cleanly(nb):
+    "The Python kernel named, no other notebook metadata but saved widget state, a title and a one-line summary."
+    data = json.loads(nb.read_text(encoding='utf-8'))
+    assert data['metadata'].get('kernelspec') == KERNELSPEC, f'{nb.name}: kernelspec is {data["metadata"].get("kernelspec")}'
+    assert set(data['metadata']) <= {'kernelspec', 'widgets'}, f'{nb.name}: stray metadata {set(data["metadata"]) - {"kernelspec", "widgets"}}'
+    first = next(c for c in data['cells'] if c['cell_type'] == 'markdown')
+    assert re.fullmatch(r'# [^#\n][^\n]*\n\n> [^\n]+', ''.join(first['source'])), f'{nb.name}: the first cell is not "# Title" and a "> summary"'
+
+
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_notebook_is_small(nb):
+    "Stored outputs stay small: figures at modest dpi, no transcripts of long runs."
+    kb = nb.stat().st_size / 1024
+    assert kb <= MAX_KB, f'{nb.name} weighs {kb:.0f} KB (at most {MAX_KB} KB): lower its figures\' dpi or trim its outputs'

@@ -1,7 +1,9 @@
 """Execute notebooks in place, keeping their outputs (figures, tables) for readers and the docs site.
 
 Cells that `nbdev_test` skips (flags listed in settings.ini's `tst_flags`, such as `#| slow` and `#| cuda`, and
-`#| eval: false`) are skipped here too, so a notebook renders on a machine without a GPU.
+`#| eval: false`) are skipped here too, so a notebook renders on a machine without a GPU. The state of the widgets
+the notebook shows is saved in its metadata, as JupyterLab saves it, so that they show without a kernel (the
+documentation site draws them from it).
 
     python tools/run_notebooks.py nbs/01_pooling.ipynb [more notebooks...] [--flags slow]
 """
@@ -25,6 +27,17 @@ def skipped(cell, skip_flags:set) -> bool:
     return bool(skip_flags & direc.keys())
 
 
+WIDGET_VIEW, WIDGET_STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
+
+def widget_state(nb) -> dict:
+    "The saved state of the widgets that `nb`'s outputs show, with every widget they contain (empty if none)."
+    views = [o['data'][WIDGET_VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if WIDGET_VIEW in o.get('data', {})]
+    if not views: return {}
+    from ipywidgets.embed import dependency_state
+    from ipywidgets.widgets.widget import _instances
+    return {'version_major': 2, 'version_minor': 0, 'state': dependency_state([_instances[v] for v in views], drop_defaults=True)}
+
+
 def run_notebook(path:Path, skip_flags:set):
     "Execute `path` top to bottom and write it back with its outputs."
     nb = read_nb(path)
@@ -33,6 +46,8 @@ def run_notebook(path:Path, skip_flags:set):
     shell = CaptureShell(path, mpl_format='png')  # plain PNG: retina doubles every committed figure
     with working_directory(path.parent):
         shell.run_all(nb, exc_stop=True, preproc=lambda c: skipped(c, skip_flags))
+    nb.metadata.pop('widgets', None)
+    if state := widget_state(nb): nb.metadata['widgets'] = {WIDGET_STATE: state}
     write_nb(nb, path)
 
 
