@@ -25,8 +25,8 @@ from .data import split_movies
 from .metrics import normalize_text
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, collate, drop_frames, encode_sample,
-                       prompt_settings, run_name, sft_adapter_dir)
+from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames,
+                       encode_sample, prompt_settings, run_name, sft_adapter_dir)
 
 # %% auto #0
 __all__ = ['RATIONALE_VARIANTS', 'HEDGES', 'UNSEEN', 'PAIRS_FILE', 'LOSS_TYPES', 'TINY_DPO', 'END_OF_TURN', 'rejected_reasoning',
@@ -326,8 +326,7 @@ def dpo_config(args:DPOArgs, output_dir) -> DPOConfig:
         learning_rate=args.learning_rate, num_train_epochs=args.num_train_epochs, max_steps=args.max_steps,
         per_device_train_batch_size=args.per_device_train_batch_size, gradient_accumulation_steps=args.gradient_accumulation_steps,
         warmup_steps=args.warmup_ratio, lr_scheduler_type=args.lr_scheduler_type, max_grad_norm=args.max_grad_norm,
-        seed=args.seed, data_seed=args.seed, bf16=bf16, activation_checkpointing=args.gradient_checkpointing,
-        activation_checkpointing_kwargs={"use_reentrant": False}, max_length=None, precompute_ref_log_probs=False,
+        seed=args.seed, data_seed=args.seed, bf16=bf16, **checkpointing_args(args.gradient_checkpointing), max_length=None, precompute_ref_log_probs=False,
         logging_steps=args.logging_steps, save_strategy="steps", save_steps=args.save_steps, save_total_limit=2,
         remove_unused_columns=False, report_to=[], disable_tqdm=not args.progress,
         use_cpu=not torch.cuda.is_available(), # without a GPU, several processes train as one (gloo) instead of each alone

@@ -24,8 +24,9 @@ from .prompts import reasonvqa_samples
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'TINY_SFT', 'drop_order', 'drop_frames', 'encode_sample', 'collate', 'SampleDataset',
-           'SFTCollator', 'SFTArgs', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'add_lora', 'train_adapter',
-           'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings', 'train_sft', 'povqa_sft', 'reply_nll']
+           'SFTCollator', 'SFTArgs', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
+           'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings',
+           'train_sft', 'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #496fb520
 IGNORE_INDEX = -100
@@ -221,6 +222,12 @@ def adapter_complete(path) -> bool:
     path = Path(path)
     return (path/ADAPTER_META).is_file() and any(path.glob("adapter_model.*"))
 
+# %% ../nbs/06_sft.ipynb #af095a5c
+def checkpointing_args(on:bool) -> dict:
+    "The `TrainingArguments` fields for (non-reentrant) activation checkpointing, under the installed transformers' name."
+    name = "activation_checkpointing" if "activation_checkpointing" in {f.name for f in fields(TrainingArguments)} else "gradient_checkpointing"
+    return {name: on, f"{name}_kwargs": {"use_reentrant": False}}
+
 # %% ../nbs/06_sft.ipynb #0c037a59
 def _say(*msg): # print once, from the main process, when several train together
     if int(os.environ.get("RANK", "0")) == 0: print(*msg)
@@ -231,8 +238,7 @@ def _training_arguments(args:SFTArgs, output_dir, bf16:bool, has_val:bool) -> Tr
         per_device_eval_batch_size=1, gradient_accumulation_steps=args.gradient_accumulation_steps,
         learning_rate=args.learning_rate, num_train_epochs=args.num_train_epochs, max_steps=args.max_steps,
         warmup_steps=args.warmup_ratio, lr_scheduler_type=args.lr_scheduler_type, seed=args.seed, data_seed=args.seed,
-        bf16=bf16, activation_checkpointing=args.gradient_checkpointing,
-        activation_checkpointing_kwargs={"use_reentrant": False}, logging_steps=args.logging_steps,
+        bf16=bf16, **checkpointing_args(args.gradient_checkpointing), logging_steps=args.logging_steps,
         save_strategy="steps", save_steps=args.save_steps, save_total_limit=2,
         eval_strategy="epoch" if has_val else "no", remove_unused_columns=False, report_to=[],
         disable_tqdm=not args.progress, dataloader_pin_memory=torch.cuda.is_available(),
@@ -338,7 +344,9 @@ def prompt_settings(args:SFTArgs) -> dict:
     return dict(max_frames=args.max_frames, max_segments=args.max_segments, selection=args.frame_selection,
                 keyframe=args.append_keyframe, hint=args.keyframe_hint)
 
-def train_sft(args:SFTArgs) -> dict:
+def train_sft(args:SFTArgs, # settings; see `SFTArgs`
+              callbacks:list|None=None, # extra transformers TrainerCallbacks, for every method's training
+             ) -> dict:
     "Train (or finish) one SFT adapter per pooling method; returns {method: adapter folder}."
     root = Path(args.data) if args.data else data_dir()/"reasonvqa"
     train_movies, eval_movies = split_movies(root, args.split_ratio, args.seed)
@@ -354,7 +362,8 @@ def train_sft(args:SFTArgs) -> dict:
         samples = reasonvqa_samples(root, fit, method, **ps)
         if not samples: raise InputError(root, method, f"no training questions in movies {fit}")
         meta = dict(method=method, data=str(root), train_movies=fit, val_movies=val, eval_movies=eval_movies, prompt=ps)
-        done[method] = train_adapter(samples, out, args, reasonvqa_samples(root, val, method, **ps) if val else None, meta)
+        done[method] = train_adapter(samples, out, args, reasonvqa_samples(root, val, method, **ps) if val else None, meta,
+                                     callbacks)
     return done
 
 # %% ../nbs/06_sft.ipynb #3bd7f502
