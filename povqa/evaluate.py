@@ -4,36 +4,40 @@
 
 # %% ../nbs/09_eval.ipynb #41a56e66
 from __future__ import annotations
-import glob, re
+import copy, glob, json, re
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import torch
 from PIL import Image
 from fastcore.script import call_parse, bool_arg
 from peft import PeftModel
+from transformers import AutoProcessor
 from tqdm.auto import tqdm
 
 from .core import InputError, JsonlStore, data_dir, models_dir, read_json, runs_dir, write_json, write_text
 from .pooling import POOLING_METHODS, resolve_methods
 from .data import load_tvqa, split_movies, subset_path, write_tvqa_subset
-from .prompts import reasonvqa_samples, tvqa_samples
-from .backbone import backbone_tag, load_backbone, quant_config, render_chat
+from .prompts import PROTOCOLS, check_protocol, reasonvqa_samples, tvqa_samples
+from .backbone import backbone_tag, load_backbone, quant_config, render_chat, set_pixel_budget
 from .sft import ADAPTER_META, SFTArgs, adapter_complete
-from .metrics import DEFAULT_EMBED_MODEL, PAPER_PARSE, corpus_bleu, load_embedder, map_option, parse_answer, score_examples, summarise
+from .metrics import DEFAULT_EMBED_MODEL, corpus_bleu, load_embedder, map_option, parse_answer, score_examples, summarise
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL', 'PROTOCOLS', 'PAPER_MAX_SEGMENTS', 'STAGES', 'RECORD_FIELDS', 'EvalArgs', 'parse_kwargs',
-           'segments_cap', 'context_tag', 'run_file', 'subset_tag', 'tvqa_run_file', 'Adapter', 'discover_adapters',
-           'quantization_for', 'Backbone', 'generate_replies', 'make_records', 'dist_state', 'shard_path',
-           'merge_shards', 'write_summary', 'evaluate_samples', 'evaluate_grid', 'tvqa_accuracy_grid', 'evaluate_tvqa',
-           'povqa_eval', 'povqa_tvqa_eval']
+__all__ = ['DEFAULT_MODEL', 'PAPER_MAX_SEGMENTS', 'DEFAULT_NEW_TOKENS', 'PAPER_REASONVQA_NEW_TOKENS', 'STAGES', 'RECORD_FIELDS',
+           'IMAGE_PLACEHOLDER', 'EvalArgs', 'segments_cap', 'new_tokens_cap', 'context_tag', 'run_file', 'subset_tag',
+           'tvqa_run_file', 'Adapter', 'discover_adapters', 'quantization_for', 'Backbone', 'generation_settings',
+           'Reply', 'generate_replies', 'prompt_text', 'make_records', 'dist_state', 'shard_path', 'merge_shards',
+           'write_summary', 'evaluate_samples', 'evaluate_grid', 'tvqa_accuracy_grid', 'evaluate_tvqa', 'povqa_eval',
+           'povqa_tvqa_eval']
 
 # %% ../nbs/09_eval.ipynb #f1125632
 DEFAULT_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
-PROTOCOLS = ("workbook", "paper")
 PAPER_MAX_SEGMENTS = 8 # the published evaluation's subtitle cap
+DEFAULT_NEW_TOKENS = 512 # the workbook's generation budget (and the published TVQA runs')
+PAPER_REASONVQA_NEW_TOKENS = 4096 # the published ReasonVQA runs' generation budget
 
 @dataclass
 class EvalArgs:
@@ -50,10 +54,12 @@ class EvalArgs:
     frame_selection:str="uniform" # uniform, near_ts or all
     keyframe:bool=True # ReasonVQA: append the keyframe at the pause
     hint:bool=True # ReasonVQA: name the keyframe and the pause time in the prompt
-    max_new_tokens:int=512 # generation budget per answer (the published ReasonVQA runs allowed 4096)
+    max_new_tokens:int|None=None # generation budget per answer; None: 512 (paper protocol, ReasonVQA: 4096)
+    min_pixels:int|None=None # processor pixel budget, smallest image area; None: each adapter's own (base: the backbone's)
+    max_pixels:int|None=None # processor pixel budget, largest image area; None: each adapter's own (base: the backbone's)
     batch_size:int=4 # questions per generate call (left-padded)
     limit:int|None=None # evaluate only the first questions of each run (smoke tests)
-    protocol:str="workbook" # "workbook" (corrected) or "paper" (8 segments, 6-word answers, first-line rationale)
+    protocol:str="workbook" # "workbook", or "paper": the published evaluation (headers, parsing, 8 segments, 4096 tokens)
     quantization:str|None=None # nf4, fp4, 8bit, none or auto; None: what the adapters were trained with
     embed_model:str=DEFAULT_EMBED_MODEL # sentence-transformers model for EmbedCos: hub id or local folder
     split_ratio:float=0.9 # ReasonVQA: share of movies that train (the rest are evaluated)
@@ -65,21 +71,22 @@ class EvalArgs:
 
     def __post_init__(self):
         if self.protocol not in PROTOCOLS: raise InputError("EvalArgs", "protocol", f"{self.protocol!r} is not one of {PROTOCOLS}")
-        for k in ("max_frames", "max_new_tokens", "batch_size"):
-            if int(getattr(self, k)) < 1: raise InputError("EvalArgs", k, f"must be at least 1, got {getattr(self, k)}")
-        if self.limit is not None and self.limit < 1: raise InputError("EvalArgs", "limit", f"must be at least 1, got {self.limit}")
+        for k in ("max_frames", "batch_size", "max_new_tokens", "limit"):
+            v = getattr(self, k)
+            if v is not None and int(v) < 1: raise InputError("EvalArgs", k, f"must be at least 1, got {v}")
 
 # %% ../nbs/09_eval.ipynb #c535ca59
-def parse_kwargs(args:EvalArgs) -> dict:
-    "`parse_answer` options of the protocol: none for the workbook, the published 6-word/first-line cut for the paper."
-    return dict(PAPER_PARSE) if args.protocol == "paper" else {}
-
 def segments_cap(args:EvalArgs, adapter_meta:dict|None=None) -> int: # the adapter's training record, if any
     "Subtitle segments per prompt: explicit, else the paper's 8, else the adapter's training cap, else the training default."
     if args.max_segments: return int(args.max_segments)
     if args.protocol == "paper": return PAPER_MAX_SEGMENTS
     trained = ((adapter_meta or {}).get("args") or {}).get("max_segments")
     return int(trained or SFTArgs.max_segments)
+
+def new_tokens_cap(args:EvalArgs, dataset:str) -> int: # "reasonvqa" or "tvqa"
+    "New tokens per reply: explicit, else the published ReasonVQA runs' 4096 under the paper protocol, else 512."
+    if args.max_new_tokens: return int(args.max_new_tokens)
+    return PAPER_REASONVQA_NEW_TOKENS if args.protocol == "paper" and dataset == "reasonvqa" else DEFAULT_NEW_TOKENS
 
 # %% ../nbs/09_eval.ipynb #498bb3f4
 STAGES = ("base", "sft", "dpo")
@@ -172,19 +179,34 @@ def quantization_for(adapters:list, quantization=None) -> str: # an explicit set
     return next(iter(used)) if used else quant_config(SFTArgs.quantization).name
 
 class Backbone:
-    "The base model and processor, loaded once on first use, with one adapter (or none) active at a time."
+    "The base model, loaded once on first use, with one adapter (or none) active at a time, and the active one's processor."
     def __init__(self, name_or_path:str, # hub id or local folder
                  quantization=None, # as `load_backbone` takes it
-                 **load_kw): # more `load_backbone` arguments (dtype, device_map, pixel budget)
+                 min_pixels:int|None=None, max_pixels:int|None=None, # pixel budget for every processor (None: each its own)
+                 **load_kw): # more `load_backbone` arguments (dtype, device_map)
         self.name, self.quantization, self.load_kw = name_or_path, quantization, load_kw
+        self.pixels = dict(min_pixels=min_pixels, max_pixels=max_pixels)
         self.model = self.processor = self.active = None
+        self.processors = {} # by adapter name (None: the base model's)
         self.loads = 0 # how many times the base weights were read (once)
 
+    def _processor(self, adapter):
+        key = adapter.name if adapter is not None else None
+        if key not in self.processors:
+            try: proc = AutoProcessor.from_pretrained(str(adapter.path))
+            except (OSError, ValueError) as e:
+                raise InputError(adapter.path, "processor", f"cannot be loaded ({type(e).__name__}); training saves it "
+                                 "beside the adapter") from None
+            self.processors[key] = set_pixel_budget(proc, **self.pixels)
+        return self.processors[key]
+
     def activate(self, adapter:Adapter|None=None): # None: the bare base model
-        "Make `adapter` the one generation uses; returns the model."
+        "Make `adapter` (and its processor) the one generation uses; returns the model."
         if self.model is None:
-            self.model, self.processor = load_backbone(self.name, quantization=self.quantization, **self.load_kw)
+            self.model, self.processors[None] = load_backbone(self.name, quantization=self.quantization, **self.pixels,
+                                                              **self.load_kw)
             self.loads += 1
+        self.processor = self._processor(adapter)
         key = adapter.name if adapter is not None else None
         if key == self.active: return self.model
         if adapter is None:
@@ -212,9 +234,34 @@ def _images(sample:dict) -> list:
         except OSError as e: raise InputError(p, "image", f"cannot be read for question {sample.get('qid')!r} ({e})") from None
     return out
 
+def _loaded_quantization(model) -> dict:
+    q = getattr(model.config, "quantization_config", None)
+    if q is None: return dict(quantization="none")
+    q = q if isinstance(q, dict) else q.to_dict()
+    if q.get("load_in_4bit"):
+        return dict(quantization=q["bnb_4bit_quant_type"], double_quant=bool(q.get("bnb_4bit_use_double_quant")))
+    return dict(quantization="8bit" if q.get("load_in_8bit") else str(q.get("quant_method")))
+
+def generation_settings(model, processor, **generate_kw) -> dict:
+    "The settings a `model.generate(**generate_kw)` call runs under, with the pixel budget and the quantisation loaded."
+    cfg = copy.deepcopy(model.generation_config)
+    cfg.update(**generate_kw)
+    given = {k: v for k, v in sorted(cfg.to_diff_dict().items()) if k != "transformers_version"}
+    size = processor.image_processor.size
+    return {"max_new_tokens": cfg.max_new_tokens, "repetition_penalty": cfg.repetition_penalty or 1.0, **given,
+            "min_pixels": size["shortest_edge"], "max_pixels": size["longest_edge"], **_loaded_quantization(model),
+            "dtype": str(model.dtype).removeprefix("torch.")}
+
+class Reply(NamedTuple):
+    "A generated reply, whether it ran into the token limit, and the settings it was generated under."
+    text:str
+    stopped_at_limit:bool
+    generation:dict
+
 @torch.inference_mode()
 def generate_replies(model, processor, samples:list, # SAMPLEs (their `messages`)
-                     max_new_tokens:int=512) -> list[str]: # generation budget per reply
+                     max_new_tokens:int=DEFAULT_NEW_TOKENS, # generation budget per reply
+                     protocol:str="workbook") -> list[Reply]: # "paper": end only at the tokenizer's end-of-turn token
     "Greedy replies to a batch of SAMPLEs, prompts left-padded."
     tok = processor.tokenizer
     texts = [render_chat(processor, s["messages"], add_generation_prompt=True) for s in samples]
@@ -223,27 +270,40 @@ def generate_replies(model, processor, samples:list, # SAMPLEs (their `messages`
     try: inputs = processor(text=texts, images=images or None, padding=True, return_tensors="pt")
     finally: tok.padding_side = side
     inputs = inputs.to(model.device)
-    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, temperature=None, top_p=None,
-                         top_k=None, num_beams=1, pad_token_id=pad)
-    return [t.strip() for t in tok.batch_decode(out[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)]
+    kw = dict(max_new_tokens=max_new_tokens, do_sample=False, temperature=None, top_p=None, top_k=None, num_beams=1,
+              pad_token_id=tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id)
+    if check_protocol(protocol) == "paper": kw["eos_token_id"] = tok.eos_token_id
+    new = model.generate(**inputs, **kw)[:, inputs["input_ids"].shape[1]:]
+    settings = generation_settings(model, processor, **kw)
+    eos = settings.get("eos_token_id")
+    eos = torch.tensor([eos] if isinstance(eos, int) else list(eos or []), dtype=new.dtype, device=new.device)
+    ended = torch.isin(new, eos).any(1).tolist()               # no end token among the new ones: cut off by the limit
+    return [Reply(t.strip(), not e, settings) for t, e in zip(tok.batch_decode(new, skip_special_tokens=True), ended)]
 
 # %% ../nbs/09_eval.ipynb #390065f5
 RECORD_FIELDS = ("qid", "dataset", "video", "question", "answer", "reasoning", "pooling", "frames", "frame_times",
                  "segments", "options", "answer_idx", "pause_time", "keyframe")
+IMAGE_PLACEHOLDER = "<image>" # stands for an image in a record's prompt
+
+def prompt_text(sample:dict) -> str:
+    "The SAMPLE's user turn as the model reads it: its text parts in order, `<image>` where each image goes."
+    return "".join(c["text"] if c.get("type") == "text" else IMAGE_PLACEHOLDER
+                   for m in sample["messages"] for c in m["content"])
 
 def make_records(samples:list, # the SAMPLEs answered
-                 replies:list[str], # the model's replies, in the same order
-                 parse:dict|None=None, # `parse_answer` options (see `parse_kwargs`)
+                 replies:list, # the model's replies, in the same order: `Reply`s, or plain strings
+                 protocol:str="workbook", # how replies are parsed and mapped to options ("paper": as published)
                  embedder=None): # `povqa.metrics.Embedder` (or model name) for EmbedCos; None leaves it empty
     "One scored record per SAMPLE."
     if len(samples) != len(replies): raise ValueError(f"make_records: {len(samples)} samples but {len(replies)} replies")
     recs = []
-    for s, raw in zip(samples, replies):
-        reasoning, answer = parse_answer(raw, **(parse or {}))
-        r = {k: s.get(k) for k in RECORD_FIELDS} | dict(pred_raw=raw, pred_reasoning=reasoning, pred_answer=answer)
+    for s, reply in zip(samples, replies):
+        raw, stopped, generation = (reply, None, None) if isinstance(reply, str) else reply
+        reasoning, answer = parse_answer(raw, protocol=protocol)
+        r = {k: s.get(k) for k in RECORD_FIELDS} | dict(prompt=prompt_text(s), pred_raw=raw, stopped_at_limit=stopped,
+                                                       generation=generation, pred_reasoning=reasoning, pred_answer=answer)
         if s.get("options"):
-            idx = map_option(answer, s["options"])
+            idx = map_option(answer, s["options"], protocol=protocol)
             r |= dict(pred_idx=idx, pred_text=s["options"][idx] if idx >= 0 else answer, correct=idx == s["answer_idx"])
         recs.append(r)
     scored = score_examples([r.get("pred_text", r["pred_answer"]) for r in recs], [r["answer"] for r in recs],
@@ -301,13 +361,17 @@ def write_summary(out, # the run's .jsonl
         recs = [by[q] for q in qids]
     if not recs: raise InputError(out, "records", "none: nothing to summarise")
     s = summarise(recs, n_boot=n_boot)
+    settings = {json.dumps(r.get("generation"), sort_keys=True) for r in recs}
+    if len(settings) > 1: raise InputError(out, "generation", f"the records were generated under {len(settings)} different "
+                                           "settings; evaluate into another --runs folder rather than mix them")
     tvqa = any("correct" in r for r in recs)
     summary = {"runs": len(recs), **({"dataset": "TVQA"} if tvqa else {"pooling": "method"}),
                "method": meta["eval_method"], "max_frames": meta["max_frames"], "max_segments": meta["max_segments"],
                "metrics": s["metrics"], "ci": s["ci"],
                "corpus_bleu": corpus_bleu([r.get("pred_text", r["pred_answer"]) for r in recs], [r["answer"] for r in recs]),
                "output_file": str(out), "stage": meta["stage"], "adapter": meta.get("adapter"),
-               "eval_method": meta["eval_method"], "protocol": meta.get("protocol", "workbook"), "model": meta.get("model")}
+               "eval_method": meta["eval_method"], "protocol": meta.get("protocol", "workbook"), "model": meta.get("model"),
+               "generation": json.loads(settings.pop()), "stopped_at_limit": sum(bool(r.get("stopped_at_limit")) for r in recs)}
     return write_json(out.with_name(out.name[:-len(".jsonl")] + ".summary.json"), summary)
 
 # %% ../nbs/09_eval.ipynb #31893a2c
@@ -316,7 +380,7 @@ def evaluate_samples(samples:list, # the run's SAMPLEs, in order
                      generate, # callable: list of SAMPLEs -> list of replies (loads the model on first call)
                      meta:dict, # summary fields (see `write_summary`); they also guard the resume
                      batch_size:int=4, # questions per generate call
-                     parse:dict|None=None, # `parse_answer` options
+                     protocol:str="workbook", # how replies are parsed and mapped to options
                      embedder=None, # for EmbedCos
                      n_boot:int=1000, # bootstrap resamples
                      config:dict|None=None, # more settings that shape the records (generation budget...)
@@ -342,7 +406,7 @@ def evaluate_samples(samples:list, # the run's SAMPLEs, in order
         bar = tqdm(total=sum(len(b) for b in todo), desc=f"{who} on {meta['eval_method']}", unit="q",
                    disable=not (progress and state.is_main_process), leave=False)
         for b in mine:
-            for r in make_records(b, generate(b), parse, embedder):
+            for r in make_records(b, generate(b), protocol, embedder):
                 if r["qid"] not in done and r["qid"] not in store: store.append(r)
             bar.update(len(b) * state.num_processes)
         bar.close()
@@ -372,38 +436,40 @@ def _plan(args:EvalArgs, default_stages:str):
            [(a, m) for a in adapters for m in resolve_methods(args.methods)]
     return plan, adapters
 
-def _session(args:EvalArgs, adapters:list):
+def _session(args:EvalArgs, adapters:list, max_new_tokens:int):
     "The backbone (not loaded yet), the embedder and a generate function for `evaluate_samples`."
     state = dist_state()
-    backbone = Backbone(args.model, quantization_for(adapters, args.quantization))
+    backbone = Backbone(args.model, quantization_for(adapters, args.quantization), args.min_pixels, args.max_pixels)
     device = f"cuda:{state.local_process_index}" if torch.cuda.is_available() else "cpu"
     embedder = load_embedder(args.embed_model, device=device) if args.embed_model else None
     def generator(adapter):
-        return lambda batch: generate_replies(backbone.activate(adapter), backbone.processor, batch, args.max_new_tokens)
+        return lambda batch: generate_replies(backbone.activate(adapter), backbone.processor, batch, max_new_tokens, args.protocol)
     return backbone, embedder, generator
 
 def _meta(args:EvalArgs, stage, adapter, method, cap):
     return dict(stage=stage, adapter=adapter.method if adapter else None, eval_method=method, max_frames=args.max_frames,
                 max_segments=cap, protocol=args.protocol, model=str(args.model))
 
-def _config(args:EvalArgs, backbone:Backbone):
+def _config(args:EvalArgs, backbone:Backbone, max_new_tokens:int):
     "Settings that shape the records besides `_meta`'s: a resumed run must keep them."
-    return dict(backbone=backbone_tag(args.model), quantization=backbone.quantization, max_new_tokens=args.max_new_tokens,
-                frame_selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint, embed_model=str(args.embed_model))
+    return dict(backbone=backbone_tag(args.model), quantization=backbone.quantization, max_new_tokens=max_new_tokens,
+                min_pixels=args.min_pixels, max_pixels=args.max_pixels, frame_selection=args.frame_selection,
+                keyframe=args.keyframe, hint=args.hint, embed_model=str(args.embed_model))
 
-def _evaluate_plan(args:EvalArgs, default_stages:str, build, run_out, extra_config:dict|None=None) -> list[Path]:
+def _evaluate_plan(args:EvalArgs, dataset:str, default_stages:str, build, run_out, extra_config:dict|None=None) -> list[Path]:
     "Evaluate every (adapter, method) of the plan; `build(method, cap)` makes the samples, `run_out(stage, method, adapter)` names the run."
     plan, adapters = _plan(args, default_stages)
     if not plan: raise InputError(models_dir(args.models), "adapters", "nothing to evaluate: no base stage and no adapter found")
-    backbone, embedder, generator = _session(args, adapters)
-    config = _config(args, backbone) | (extra_config or {})
+    new_tokens = new_tokens_cap(args, dataset)
+    backbone, embedder, generator = _session(args, adapters, new_tokens)
+    config = _config(args, backbone, new_tokens) | (extra_config or {})
     samples, paths = {}, []
     for adapter, method in tqdm(plan, desc="runs", disable=not (args.progress and dist_state().is_main_process)):
         cap = segments_cap(args, adapter.meta if adapter else None)
         if (method, cap) not in samples: samples[method, cap] = build(method, cap)
         stage = adapter.stage if adapter else "base"
         paths.append(evaluate_samples(samples[method, cap], run_out(stage, method, adapter), generator(adapter),
-                                      _meta(args, stage, adapter, method, cap), args.batch_size, parse_kwargs(args),
+                                      _meta(args, stage, adapter, method, cap), args.batch_size, args.protocol,
                                       embedder, args.n_boot, config, args.progress))
     return paths
 
@@ -413,12 +479,13 @@ def evaluate_grid(args:EvalArgs) -> list[Path]:
     _, movies = split_movies(root/"annotations", args.split_ratio, args.seed)
     def build(method, cap):
         todo = reasonvqa_samples(root, movies, method, max_frames=args.max_frames, max_segments=cap,
-                                 selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint)[:args.limit]
+                                 selection=args.frame_selection, keyframe=args.keyframe, hint=args.hint,
+                                 protocol=args.protocol)[:args.limit]
         if not todo: raise InputError(root/"annotations", "questions", f"the evaluation movies {movies} have no questions")
         return todo
     def run_out(stage, method, adapter):
         return run_file(runs, stage, args.model, method, adapter, args.max_frames, args.keyframe, args.protocol)
-    return _evaluate_plan(args, "base,sft,dpo", build, run_out)
+    return _evaluate_plan(args, "reasonvqa", "base,sft,dpo", build, run_out)
 
 
 # %% ../nbs/09_eval.ipynb #b392317b
@@ -450,10 +517,11 @@ def evaluate_tvqa(args:EvalArgs) -> list[Path]:
     subset = _tvqa_subset(args, root)
     rows = load_tvqa(subset)[:args.limit]
     def build(method, cap):
-        return tvqa_samples(root, rows, method, max_frames=args.max_frames, max_segments=cap, selection=args.frame_selection)
+        return tvqa_samples(root, rows, method, max_frames=args.max_frames, max_segments=cap, selection=args.frame_selection,
+                            protocol=args.protocol)
     def run_out(stage, method, adapter):
         return tvqa_run_file(runs, stage, subset, method, adapter, args.max_frames, args.frame_selection, args.protocol)
-    paths = _evaluate_plan(args, "base,dpo", build, run_out, dict(keyframe=False, hint=False, subset=subset.name))
+    paths = _evaluate_plan(args, "tvqa", "base,dpo", build, run_out, dict(keyframe=False, hint=False, subset=subset.name))
     if dist_state().is_main_process:
         grid = tvqa_accuracy_grid(paths)
         short, _ = subset_tag(subset)
@@ -476,10 +544,12 @@ def povqa_eval(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
                frame_selection:str="uniform", # uniform, near_ts or all
                keyframe:bool_arg=True, # append the keyframe at the pause
                hint:bool_arg=True, # name the keyframe and the pause time in the prompt
-               max_new_tokens:int=512, # generation budget per answer
+               max_new_tokens:int=None, # generation budget per answer (default: 512; paper protocol: 4096)
+               min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
+               max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
                batch_size:int=4, # questions per generate call
                limit:int=None, # only the first questions of each run
-               protocol:str="workbook", # workbook or paper
+               protocol:str="workbook", # workbook, or paper: the published evaluation exactly
                quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
                embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos (hub id or local folder)
                split_ratio:float=0.9, # share of movies that train
@@ -501,10 +571,12 @@ def povqa_tvqa_eval(data:str=None, # TVQA root (default: <data>/tvqa)
                     max_frames:int=59, # pooled frames per question
                     max_segments:int=None, # subtitle segments per prompt (default: as trained; paper protocol: 8)
                     frame_selection:str="uniform", # uniform, near_ts or all
-                    max_new_tokens:int=512, # generation budget per answer
+                    max_new_tokens:int=None, # generation budget per answer (default: 512)
+                    min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
+                    max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
                     batch_size:int=4, # questions per generate call
                     limit:int=None, # only the first questions of the subset
-                    protocol:str="workbook", # workbook or paper
+                    protocol:str="workbook", # workbook, or paper: the published evaluation exactly
                     quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
                     embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos
                     subset:str=None, # subset JSONL (default: processed_tvqa/val_<n>_seed<seed>.jsonl, built if missing)

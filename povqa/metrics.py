@@ -12,11 +12,12 @@ import numpy as np
 import sacrebleu
 
 from .core import InputError
+from .prompts import check_protocol
 
 # %% auto #0
-__all__ = ['TEXT_METRICS', 'PAPER_PARSE', 'DEFAULT_EMBED_MODEL', 'METRICS', 'normalize_text', 'text_metrics', 'corpus_bleu',
-           'parse_answer', 'map_option', 'local_minilm_path', 'Embedder', 'load_embedder', 'score_examples',
-           'bootstrap_ci', 'summarise']
+__all__ = ['TEXT_METRICS', 'DEFAULT_EMBED_MODEL', 'METRICS', 'normalize_text', 'text_metrics', 'corpus_bleu', 'parse_answer',
+           'map_option', 'local_minilm_path', 'Embedder', 'load_embedder', 'score_examples', 'bootstrap_ci',
+           'summarise']
 
 # %% ../nbs/08_metrics.ipynb #1cc14c5f
 _PUNCT = re.compile(r"[^\w\s]")
@@ -73,6 +74,7 @@ def text_metrics(pred:str|None, # predicted text (None counts as "")
                 ) -> dict:
     "The paper's `EM`, `F1`, `BLEU1`, `BLEU4_BP` and `ROUGE_L` of one prediction (protocol §7)."
     p, g = _tokens(pred), _tokens(gold)
+    if not p and not g: return dict.fromkeys(TEXT_METRICS, 1.0) # both empty: a perfect match, as published
     return dict(EM=float(p == g), F1=_f1(p, g), BLEU1=_clipped_precision(p, g, 1),
                 BLEU4_BP=_bleu4_bp(p, g), ROUGE_L=_rouge_l(p, g))
 
@@ -91,14 +93,27 @@ def _marker(words, line_start=False):
 _REASONING, _FINAL = _marker("reasoning"), _marker(r"final\s*answer")
 _ANSWER = _marker("answer", line_start=True) # a bare "Answer:" counts only at the start of a line
 
-PAPER_PARSE = dict(max_answer_words=6, first_line_reasoning=True) # the published evaluation's parsing
+def _published_parse(text):
+    "The published parser, to the letter (protocol §11)."
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    def after(marker): return next((v for l in lines if l.lower().startswith(marker) and (v := l.split(":", 1)[1].strip())), "")
+    reasoning, answer = after("reasoning:"), after("final answer:")
+    if not answer and (m := re.search(r"final answer\s*:\s*(.+)", text, re.I)): answer = m[1].strip()
+    if not reasoning and (m := re.search(r"reasoning\s*:\s*(.+?)(?:\n|$)", text, re.I|re.S)): reasoning = m[1].strip()
+    if answer: answer = _PUNCT.sub("", " ".join(answer.split()[:6])).strip()
+    return reasoning, answer
 
 def parse_answer(text:str|None, # the model's reply
-                 max_answer_words:int|None=None, # keep only this many words of the answer (paper: 6)
-                 first_line_reasoning:bool=False, # keep only the rationale's first line (paper: True)
+                 max_answer_words:int|None=None, # workbook protocol: keep only this many words of the answer
+                 first_line_reasoning:bool=False, # workbook protocol: keep only the rationale's first line
+                 protocol:str="workbook", # "workbook", or "paper": the published parser exactly (protocol §11)
                 ) -> tuple[str, str]:
-    "Split a reply into `(reasoning, answer)` at `Reasoning:` / `Final Answer:`, with fallbacks."
+    "Split a reply into `(reasoning, answer)` at `Reasoning:` / `Final Answer:`, with fallbacks (or as published)."
     text = (text or "").strip()
+    if check_protocol(protocol) == "paper":
+        if max_answer_words is not None or first_line_reasoning:
+            raise ValueError("parse_answer: the paper protocol has its own cut (six words, one line of rationale)")
+        return _published_parse(text)
     ans_re = _FINAL if _FINAL.search(text) else _ANSWER
     marks = sorted([(m.start(), m.end(), "r") for m in _REASONING.finditer(text)] +
                    [(m.start(), m.end(), "a") for m in ans_re.finditer(text)])
@@ -114,16 +129,33 @@ def parse_answer(text:str|None, # the model's reply
     return reasoning, answer
 
 # %% ../nbs/08_metrics.ipynb #aa1f623c
-_LETTER = re.compile(r"(?i:option\s*[(\[]?([a-e])\b)|(?i:[(\[]([a-e])[)\]])|([A-E])(?=$|[).:,\]])")
+_LETTER = re.compile(r"(?i:option\s*[(\[]?([a-e])\b)|(?i:[(\[]([a-e])[)\]])|([A-Ea-e])(?=$|[)\]]|[.:,](?:\s|$))")
 
 def _ratio(a, b): return difflib.SequenceMatcher(None, a, b).ratio()
+
+def _published_norm(s): return re.sub(r"\s+", " ", _PUNCT.sub("", s.lower().strip()))
+
+def _published_option(answer, options, min_ratio):
+    "The published mapping, to the letter (protocol §11)."
+    ans = (answer or "").strip()
+    if not ans: return -1
+    if m := re.match(r"^\s*([A-Ea-e])\b", ans):
+        i = "abcde".index(m[1].lower())
+        return i if i < len(options) else -1
+    a, opts = _published_norm(ans), [_published_norm(o) for o in options]
+    if a in opts: return opts.index(a)
+    if inside := [i for i, o in enumerate(opts) if (o and o in a) or a in o]: return inside[0]
+    best = max(range(len(opts)), key=lambda i: (_ratio(a, opts[i]), i))
+    return best if _ratio(a, opts[best]) >= min_ratio else -1
 
 def map_option(answer:str|None, # the parsed answer
                options:list[str], # the question's options, in order (TVQA a0..a4)
                min_ratio:float=0.6, # the smallest difflib ratio accepted as a match
+               protocol:str="workbook", # "workbook", or "paper": the published mapping exactly (protocol §11)
               ) -> int:
     "Index of the option `answer` names (letter, exact, containment, then difflib), or -1."
     if not options: raise ValueError("map_option: no options given")
+    if check_protocol(protocol) == "paper": return _published_option(answer, options, min_ratio)
     ans = (answer or "").strip().strip("*_\"'` ")
     m = _LETTER.match(ans)
     if m:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_preprocess.ipynb #3914e2d1
 from __future__ import annotations
-import math, os, queue, shutil, tarfile, threading, warnings
+import codecs, math, os, queue, shutil, tarfile, threading, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -19,24 +19,47 @@ from .pooling import POOLING_METHODS, PoolingStream, numbered_images, pooling_pa
 
 # %% auto #0
 __all__ = ['COMPLETE', 'read_srt', 'chunk_entry', 'text_centric_metadata', 'write_metadata', 'JpegWriter', 'open_video',
-           'read_keyframe_requests', 'completed_methods', 'preprocess_movie', 'clip_frames', 'find_tvqa_clips',
-           'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa', 'preprocess_tvqa_root', 'preprocess_reasonvqa_root',
-           'povqa_preprocess', 'povqa_preprocess_tvqa', 'safe_extract', 'fetch_reasonvqa', 'povqa_fetch_reasonvqa']
+           'read_keyframe_requests', 'keyframe_frames', 'completed_methods', 'preprocess_movie', 'clip_frames',
+           'find_tvqa_clips', 'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa', 'preprocess_tvqa_root',
+           'preprocess_reasonvqa_root', 'povqa_preprocess', 'povqa_preprocess_tvqa', 'safe_extract', 'fetch_reasonvqa',
+           'povqa_fetch_reasonvqa']
 
 # %% ../nbs/02_preprocess.ipynb #5a6d84dd
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), # before UTF-16: its LE mark begins UTF-32's
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+def _srt_text(path, data):
+    "The text of an .srt file's bytes: UTF-16/32 by their byte-order mark, else UTF-8, else Latin-1."
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try: return data.decode(enc)
+            except UnicodeDecodeError as e:
+                raise InputError(path, 'encoding', f'starts with a {enc.upper()} byte-order mark but is not '
+                                 f'{enc.upper()} ({e.reason})') from None
+    if b"\x00" in data:
+        raise InputError(path, 'encoding', 'NUL bytes but no byte-order mark: UTF-16 or UTF-32 without one? Save it as UTF-8')
+    try: return data.decode('utf-8-sig')
+    except UnicodeDecodeError: return data.decode('latin-1')
+
+def _srt_blocks(text):
+    "pysrt's blocks: each run of non-blank lines, with the number of its first line."
+    block, first = [], 0
+    for n, line in enumerate(text.splitlines(keepends=True) + ['\n'], 1):
+        if line.strip():
+            if not block: first = n
+            block.append(line)
+        elif block: yield first, block; block = []
+
 def read_srt(path): # an .srt subtitle file
-    "Subtitle segments of an `.srt` file in time order, as dicts `{text, start, end}` (seconds)."
+    "Subtitle segments of an `.srt` file in time order, as dicts `{text, start, end}` (seconds), skipping malformed blocks."
     path = Path(path)
     if not path.is_file(): raise InputError(path, 'file', 'does not exist')
-    data = path.read_bytes()
-    try: text = data.decode('utf-8-sig')
-    except UnicodeDecodeError: text = data.decode('latin-1')
-    try: subs = pysrt.from_string(text, error_handling=pysrt.SubRipFile.ERROR_RAISE)
-    except pysrt.Error as e:
-        end,block = (e.args + (None, ''))[:2]      # pysrt: 0-based index of the line that ended the block, the block
-        block = str(block)
-        where = f'line {end - block.count(chr(10)) + 1}' if isinstance(end, int) else 'content'
-        raise InputError(path, where, f'not a valid SRT block: {block.strip()[:60]!r}') from None
+    subs, skipped = [], []
+    for line, block in _srt_blocks(_srt_text(path, path.read_bytes())):
+        try: subs.append(pysrt.SubRipItem.from_lines(block))
+        except pysrt.Error: skipped.append(f"{path}: line {line}: not a valid SRT block, skipped: {block[0].strip()[:60]!r}")
+    if skipped and not subs: raise InputError(path, 'content', f'none of its {len(skipped)} blocks is a valid SRT block')
+    for w in skipped: warnings.warn(w)
     subs = sorted(subs, key=lambda s: s.start.ordinal)
     return [dict(text=s.text.replace('\n', ' ').strip(), start=s.start.ordinal / 1000, end=s.end.ordinal / 1000)
             for s in subs if s.start.ordinal < s.end.ordinal]
@@ -137,6 +160,13 @@ def read_keyframe_requests(path): # an annotation file: a JSON array of items wi
         out.append((item['index'], item['timestamp'], sec))
     return out
 
+# %% ../nbs/02_preprocess.ipynb #2c9ac959
+def keyframe_frames(sec:float, # the pause time in seconds
+                    fps:float): # the frame rate OpenCV reports for the video
+    "The frame the published keyframe seek lands on, and the frame its fallback reads when that one is past the end."
+    ms = max(0.0, sec) * 1000.0
+    return int(ms / 1000.0 * fps + 0.5), int((max(0.0, sec) + 0.001) * fps)
+
 # %% ../nbs/02_preprocess.ipynb #8b166fff
 COMPLETE = ".complete"
 
@@ -172,7 +202,7 @@ def _chunking(fps, chunk_seconds, target_fps, chunk_size):
 
 def _pool_video(cap, video, out, stream, step, span, key_at, size, bar):
     "The one decoding pass: pool every `step`-th frame chunk by chunk, save keyframes; (chunks, frames read, frames pooled)."
-    chunks,n_frames,sampled = [],0,0
+    chunks,n_frames,sampled,spare = [],0,0,{}
     with JpegWriter() as writer:
         def emit():
             k = len(chunks)
@@ -186,13 +216,16 @@ def _pool_video(cap, video, out, stream, step, span, key_at, size, bar):
                 ok,frame = cap.retrieve()
                 if not ok: raise InputError(video, f'frame {n_frames + 1}', 'cannot be decoded')
                 small = resize_frame(frame, size)
-                for fname in keyframes: writer.put(out / "KEY_FRAMES" / fname, small)
+                for fname,fallback in keyframes:            # a fallback frame is kept until its seek frame comes
+                    if fallback: spare[fname] = small
+                    else: writer.put(out / "KEY_FRAMES" / fname, small); spare.pop(fname, None)
                 if take:
                     stream.add(small); sampled += 1
                     if stream.n == stream.size: emit()
             n_frames += 1; bar.update()
             grabbed = cap.grab()
         if stream.n: emit()
+        for fname,img in spare.items(): writer.put(out / "KEY_FRAMES" / fname, img)   # seek frames past the end
     return chunks,n_frames,sampled
 
 def _summary(name, video, annotations, out, mode, fps_used, target_fps, chunk_size, chunk_seconds, size, method,
@@ -223,20 +256,25 @@ def preprocess_movie(video, # the movie file
     name = movie or Path(annotations or video).stem
     out = Path(out_dir) / name
     config = dict(chunk_seconds=float(chunk_seconds), target_fps=float(target_fps), chunk_size=int(chunk_size), size=size,
+                  keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs are redone
                   params=params, srt=Path(srt).name if srt else None, annotations=Path(annotations).name if annotations else None)
     done = () if force else completed_methods(out, config)
     todo = [m for m in methods if m not in done]
     if not todo: return dict(name=name, status="skipped", output_dir=str(out), methods=list(methods))
-    segments = read_srt(srt) if srt else []
+    with warnings.catch_warnings(record=True) as srt_warnings:   # skipped subtitle blocks go into the summaries too
+        warnings.simplefilter("always")
+        segments = read_srt(srt) if srt else []
     keys = read_keyframe_requests(annotations) if annotations else []
     cap,fps = open_video(video)
     if not cap.grab():
         cap.release()
         raise InputError(video, 'frames', 'no frame could be decoded (an empty or corrupt video)')
     mode,step,per_chunk,span = _chunking(fps, chunk_seconds, target_fps, chunk_size)
-    wanted = [(index, ts, int(math.floor(sec * fps + 1e-6)), f"KEY_{sec_to_hms(sec, '-')}_{index:04d}.jpg") for index,ts,sec in keys]
+    wanted = [(index, ts, *keyframe_frames(sec, fps), f"KEY_{sec_to_hms(sec, '-')}_{index:04d}.jpg") for index,ts,sec in keys]
     key_at = {}
-    for _,_,frame,fname in wanted: key_at.setdefault(frame, []).append(fname)
+    for _,_,seek,fallback,fname in wanted:
+        key_at.setdefault(seek, []).append((fname, False))
+        if fallback != seek: key_at.setdefault(fallback, []).append((fname, True))
     stream = PoolingStream(per_chunk, todo, **params)
     meta_files = [f"metadata_text_centric_{m}.json" for m in todo] + [f"run_summary_{m}.json" for m in todo]
     key_dir = ["KEY_FRAMES"] if keys else []
@@ -246,13 +284,13 @@ def preprocess_movie(video, # the movie file
         chunks,n_frames,sampled = _pool_video(cap, video, out, stream, step, span, key_at, size, bar)
         cap.release(); bar.close()
         duration = n_frames / fps
-        late = sorted((index, ts) for index,ts,frame,_ in wanted if frame >= n_frames)
+        late = sorted((index, ts) for index,ts,_,fallback,_ in wanted if fallback >= n_frames)
         found = len(keys) - len(late)
         if keys and not found:
             raise InputError(annotations, 'timestamp', f"no annotation timestamp falls inside {video} ({duration:.1f} s): "
                                                       "are these the annotations of another video?")
-        warns = [f"{annotations}: question {i}: timestamp {ts} is past the end of {video.name} ({duration:.1f} s); no keyframe"
-                 for i,ts in late]
+        warns = [str(w.message) for w in srt_warnings] + [
+            f"{annotations}: question {i}: timestamp {ts} is past the end of {video.name} ({duration:.1f} s); no keyframe" for i,ts in late]
         for w in warns: warnings.warn(w)
         metadata = text_centric_metadata(segments, chunks)
         summaries = {m: _summary(name, video, annotations, out, mode, fps / step, target_fps, chunk_size, chunk_seconds, size,

@@ -12,10 +12,10 @@ from .core import InputError, hms_to_sec, parse_hms_range, parse_ts_span
 from .data import Preprocessed, load_annotations, load_preprocessed
 
 # %% auto #0
-__all__ = ['SELECTIONS', 'NO_SPEECH', 'HEADER', 'LETTERS', 'MC_HEADER', 'window_chunks', 'select_frames', 'window_segments',
-           'nearest_segment', 'keyframe_hint', 'frame_card', 'interleaved_content', 'sft_target', 'build_sample',
-           'tvqa_window', 'build_tvqa_sample', 'reasonvqa_samples', 'tvqa_samples', 'visual_tokens',
-           'sample_visual_tokens', 'token_budget']
+__all__ = ['SELECTIONS', 'NO_SPEECH', 'HEADER', 'PAPER_HEADER', 'PROTOCOLS', 'LETTERS', 'MC_HEADER', 'PAPER_MC_HEADER',
+           'window_chunks', 'select_frames', 'window_segments', 'nearest_segment', 'check_protocol', 'keyframe_hint',
+           'frame_card', 'interleaved_content', 'sft_target', 'build_sample', 'tvqa_window', 'build_tvqa_sample',
+           'reasonvqa_samples', 'tvqa_samples', 'visual_tokens', 'sample_visual_tokens', 'token_budget']
 
 # %% ../nbs/04_prompts.ipynb #bb80128e
 SELECTIONS = ('uniform', 'near_ts', 'all')
@@ -82,6 +82,32 @@ RULES:
 4) If the evidence is insufficient, say so briefly in the reasoning and still give a short answer.
 """
 
+PAPER_HEADER = """\
+You are given an interleaved sequence of movie frames with their closest subtitle segments.
+Use only this context to answer. Cite frames/segments in Reasoning.
+
+{hint}QUESTION:
+{question}
+
+OUTPUT FORMAT (exactly two lines):
+Reasoning: <Give your brief reasoning for choosing the answer, build logic from the text and images>
+Final Answer: <Give the short succint answer directly addressing the question>
+
+STRICT RULES:
+1) Grounding: reference specific frame indices and/or segment time ranges.
+2) Visual first for actions/objects; text first for dialogue facts.
+3) No outside knowledge.
+4) Be concise; no punctuation in Final Answer.
+5) If insufficient, say so briefly in Reasoning and answer succinctly.
+"""
+
+PROTOCOLS = ("workbook", "paper") # the workbook's evaluation, or the published one (protocol §11)
+
+def check_protocol(protocol:str) -> str:
+    "`protocol`, checked to be one of `PROTOCOLS`."
+    if protocol not in PROTOCOLS: raise ValueError(f"{protocol!r} is not a protocol; use one of {PROTOCOLS}")
+    return protocol
+
 def keyframe_hint(name:str, t:float): # the keyframe's file name and the pause time
     "The note telling the model where the user paused."
     return f"Note: The user asked the question while paused at the keyframe {name} (t≈{t:.1f}s)."
@@ -125,7 +151,8 @@ def build_sample(pre:Preprocessed, # the movie's preprocessed index for one pool
                  selection:str='uniform', # 'uniform', 'near_ts' or 'all'
                  keyframe:bool=True, # append the keyframe at the pause
                  hint:bool=True, # tell the model where the user paused
-                 radius:float=2.0): # seconds within which a subtitle counts as near a frame
+                 radius:float=2.0, # seconds within which a subtitle counts as near a frame
+                 protocol:str='workbook'): # 'workbook' (`HEADER`) or 'paper' (`PAPER_HEADER`)
     "A ReasonVQA SAMPLE: interleaved frames and subtitle cards, the keyframe, the SFT target and the record fields."
     start, end = parse_hms_range(item['contextTimestamp']); pause = hms_to_sec(item['timestamp'])
     frames, times = _pick(pre, start, end, max_frames, selection, pause, repr(item['contextTimestamp']))
@@ -135,7 +162,8 @@ def build_sample(pre:Preprocessed, # the movie's preprocessed index for one pool
             raise InputError(pre.dir/'KEY_FRAMES', 'keyframe', f"no KEY_<HH-MM-SS>_{item['index']:04d}.jpg for item {item['index']}")
         frames, times = frames + [kf], times + [pause]
         if hint: note = keyframe_hint(kf.name, pause) + "\n"
-    header = HEADER.format(hint=note, question=item['question'].strip())
+    template = PAPER_HEADER if check_protocol(protocol) == 'paper' else HEADER
+    header = template.format(hint=note, question=item['question'].strip())
     return _sample(pre, f"{pre.name}/{item['index']}", item['question'].strip(), frames, times,
                    window_segments(pre, start, end, max_segments), header, radius, dataset='reasonvqa',
                    answer=item['answer'].strip(), reasoning=item['reasoning'].strip(), options=None, answer_idx=None,
@@ -164,6 +192,27 @@ RULES:
 3) Use no outside knowledge.
 """
 
+PAPER_MC_HEADER = """\
+You are given movie frames and aligned subtitle snippets for a short time window.
+Answer the MULTIPLE-CHOICE question using only this context. Cite frames/segments in Reasoning.
+
+QUESTION:
+{question}
+
+OPTIONS:
+{options}
+
+OUTPUT FORMAT (exactly two lines):
+Reasoning: <brief, grounded to frames/segments>
+Final Answer: <A/B/C/D/E or the short option text>
+
+STRICT RULES:
+1) Ground reasoning with frame indices and/or segment time ranges.
+2) Visual first for actions/objects; text first for dialogue facts.
+3) No outside knowledge.
+4) Be concise; no punctuation in the option letter itself.
+"""
+
 def tvqa_window(pre:Preprocessed, row:dict, # the clip and its question
                 window:str='segments', # 'segments', 'ts' or 'clip'
                 pad:float=0.0): # seconds added on each side with window='ts'
@@ -182,13 +231,15 @@ def build_tvqa_sample(pre:Preprocessed, # the clip's preprocessed index for one 
                       selection:str='uniform', # 'uniform', 'near_ts' (nearest the span's centre) or 'all'
                       window:str='segments', # 'segments', 'ts' or 'clip' (see `tvqa_window`)
                       pad:float=0.0, # seconds added on each side with window='ts'
-                      radius:float=2.0): # seconds within which a subtitle counts as near a frame
+                      radius:float=2.0, # seconds within which a subtitle counts as near a frame
+                      protocol:str='workbook'): # 'workbook' (`MC_HEADER`) or 'paper' (`PAPER_MC_HEADER`)
     "A TVQA multiple-choice SAMPLE: interleaved frames and cards under an options header, no keyframe."
     start, end = tvqa_window(pre, row, window, pad)
     centre = sum(parse_ts_span(row['ts'])) / 2 if selection == 'near_ts' else None
     frames, times = _pick(pre, start, end, max_frames, selection, centre, f"{start:.2f}-{end:.2f}s")
     options = [row[f"a{i}"].strip() for i in range(5)]
-    header = MC_HEADER.format(question=row['q'].strip(), options="\n".join(f"{l}) {o}" for l,o in zip(LETTERS, options)))
+    template = PAPER_MC_HEADER if check_protocol(protocol) == 'paper' else MC_HEADER
+    header = template.format(question=row['q'].strip(), options="\n".join(f"{l}) {o}" for l,o in zip(LETTERS, options)))
     return _sample(pre, str(row['qid']), row['q'].strip(), frames, times, window_segments(pre, start, end, max_segments),
                    header, radius, dataset='tvqa', answer=options[row['answer_idx']], reasoning="", options=options,
                    answer_idx=row['answer_idx'], pause_time=None, target=None, keyframe=None)
