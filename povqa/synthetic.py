@@ -16,17 +16,20 @@ from fastcore.script import call_parse
 from .core import InputError, atomic_path, data_dir, read_json, sec_to_hms, write_json, write_text
 
 # %% auto #0
-__all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'KINDS', 'CHATTER', 'SHOWS', 'Track', 'draw_shape',
-           'render_frame', 'Scene', 'make_scene', 'plan_film', 'film_tracks', 'write_srt', 'write_video',
-           'write_frames', 'annotation_items', 'make_synthetic', 'povqa_synth']
+__all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'PLACES', 'RADIUS', 'KINDS', 'VISUAL_KINDS', 'OBJECTS',
+           'CHATTER', 'FLASH', 'SHOWS', 'Track', 'draw_shape', 'render_frame', 'Scene', 'make_scene', 'plan_film',
+           'film_tracks', 'write_srt', 'write_video', 'write_frames', 'annotation_items', 'make_synthetic',
+           'povqa_synth']
 
-# %% ../nbs/03a_synthetic.ipynb #a89a7e36
+# %% ../nbs/03a_synthetic.ipynb #123202ad
 COLORS = {'red': (40, 40, 230), 'green': (60, 190, 60), 'blue': (230, 110, 30),
           'yellow': (40, 220, 235), 'white': (235, 235, 235)} # OpenCV BGR
 SHAPES = ('circle', 'square', 'triangle', 'diamond')
 NAMES = ('Anna', 'Ben', 'Cora', 'Dan')
 NUMBERS = ('zero', 'one', 'two', 'three', 'four', 'five')
 BACKGROUNDS = ((45, 45, 45), (60, 40, 40), (40, 55, 40), (40, 40, 60))
+PLACES = {'left': 0.2, 'middle': 0.5, 'right': 0.8} # the three slots objects stand in, by their x
+RADIUS = 0.13 # object radius as a share of the frame width: large, so a 3x3-token image still resolves it
 
 @dataclass
 class Track:
@@ -64,16 +67,17 @@ def render_frame(tracks:list, t:float, # the objects and the time in seconds
                  width:int=160, height:int=120, background=BACKGROUNDS[0]):
     "The frame at time `t` (BGR uint8)."
     img = np.empty((height, width, 3), np.uint8); img[:] = background
-    r = max(4, round(0.09 * width))
+    r = max(4, round(RADIUS * width))
     for tr in tracks:
         if (s := tr.state(t)) is not None: draw_shape(img, s[2], s[3], s[0], s[1], r)
     return img
 
-# %% ../nbs/03a_synthetic.ipynb #7bc1a86b
-KINDS = ('appear', 'move', 'colour', 'shape', 'count', 'say', 'order')
+# %% ../nbs/03a_synthetic.ipynb #31770250
+KINDS = ('appear', 'place', 'colour', 'count', 'move', 'order', 'flash', 'say')
+VISUAL_KINDS = KINDS[:-1] # the kinds whose answer is only in the frames
+OBJECTS = ('cup', 'key', 'book', 'hat', 'pen', 'map') # things characters talk about; never drawn
 CHATTER = ('Look at this.', 'Keep watching.', 'What comes next?', 'Wait for it.', 'I see something.')
-_DIRS = {'left': ((0.8, 0.5), (-0.6, 0)), 'right': ((0.2, 0.5), (0.6, 0)), 'up': ((0.5, 0.8), (0, -0.6)), 'down': ((0.5, 0.2), (0, 0.6))}
-_PHRASE = {'left': 'to the left', 'right': 'to the right', 'up': 'up', 'down': 'down'}
+FLASH = (0.25, 0.6) # when, inside its second, a flash is on: between the sampled raw frames (0.0 and 0.9 at 10 fps; 0.67 at 3 fps)
 
 @dataclass
 class Scene:
@@ -84,134 +88,109 @@ class Scene:
     tracks: list # Track objects
     subtitles: list # [(start, end, text)]
     question: str
-    answer: str # a full sentence (ReasonVQA)
+    answer: str # the short answer (ReasonVQA)
     reasoning: str # the rationale, citing times
     pause: float # when the viewer pauses (whole seconds)
-    option: str # the short answer (TVQA option)
-    distractors: list # four wrong short answers
+    option: str # the answer as a TVQA option
+    distractors: list # four wrong options
 
-def _s(t): return f"{int(round(t))}s"
+def _s(t): return f"{int(t)}s"
 def _cap(s): return s[0].upper() + s[1:]
+def _opt(word): return f"{_cap(word)}."
+def _colours(rng, k, exclude=()): return rng.sample([c for c in COLORS if c not in exclude], k)
+def _ball(t, place, colour, until, y=0.5): return Track([(t, PLACES[place], y, 'circle', colour)], until)
+def _others(right, pool, k=4):
+    "The first k of `pool` other than `right` (pool is fixed, so the distractors are the same for every scene)."
+    return [_opt(w) for w in pool if w != right][:k]
 
-def _place(x, y):
-    if x < 0.34: return 'on the left'
-    if x > 0.66: return 'on the right'
-    return 'at the top' if y < 0.34 else 'at the bottom' if y > 0.66 else 'in the middle'
+_WHERE = ('left', 'middle', 'right', 'top', 'bottom') # top and bottom are never right: objects stay on the middle row
 
-def _obj(rng, exclude=()):
-    while (o := (rng.choice(list(COLORS)), rng.choice(SHAPES))) in exclude: pass
-    return o
-
-def _slots(rng, k): return rng.sample([(x, y) for y in (0.3, 0.7) for x in (0.2, 0.5, 0.8)], k)
-
-def _wrong(rng, right, make, k=4):
-    "k distinct wrong options made by `make(rng)`."
-    out = []
-    while len(out) < k:
-        if (o := make(rng)) != right and o not in out: out.append(o)
-    return out
-
-# %% ../nbs/03a_synthetic.ipynb #b99f2e11
+# %% ../nbs/03a_synthetic.ipynb #bd8b2443
 def _appear(rng, t0, d):
-    c,s = _obj(rng); x,y = _slots(rng, 1)[0]; ta = t0 + rng.choice([1.5, 2.0, 2.5])
-    return dict(tracks=[Track([(ta, x, y, s, c)], t0 + d)], question="What appears on the screen?",
-                answer=f"A {c} {s} appears.", option=f"A {c} {s}.",
-                distractors=_wrong(rng, f"A {c} {s}.", lambda r: "A {} {}.".format(*_obj(r))),
-                reasoning=f"At {_s(t0)} the screen is empty. At {_s(ta)} a {c} {s} appears {_place(x, y)}. So a {c} {s} appears.",
-                pause=t0 + 4)
+    c, = _colours(rng, 1); p = rng.choice(list(PLACES)); ta = t0 + rng.choice([1, 2])
+    return dict(tracks=[_ball(ta, p, c, t0 + d)], question="What colour is the ball that appears?", answer=c,
+                reasoning=f"At {_s(ta)} a {c} ball appears on the {p}.", pause=t0 + 3,
+                option=_opt(c), distractors=_others(c, COLORS))
 
-def _move(rng, t0, d):
-    c,s = _obj(rng); way = rng.choice(list(_DIRS)); (x0,y0),(dx,dy) = _DIRS[way]
-    x1,y1,ta,tb = x0 + dx, y0 + dy, t0 + 1.5, t0 + 4.5
-    tr = Track([(t0, x0, y0, s, c), (ta, x0, y0, s, c), (tb, x1, y1, s, c), (t0 + d, x1, y1, s, c)], t0 + d)
-    return dict(tracks=[tr], question=f"Which way does the {c} {s} move?", answer=f"The {c} {s} moves {_PHRASE[way]}.",
-                option=f"{_cap(_PHRASE[way])}.", distractors=[f"{_cap(_PHRASE[w])}." for w in _DIRS if w != way] + ["It does not move."],
-                reasoning=(f"At {_s(ta)} the {c} {s} is {_place(x0, y0)}. At {_s(tb)} it is {_place(x1, y1)}. "
-                           f"So the {c} {s} moves {_PHRASE[way]}."), pause=t0 + 5)
+def _place(rng, t0, d):
+    c, = _colours(rng, 1); p = rng.choice(list(PLACES))
+    return dict(tracks=[_ball(t0, p, c, t0 + d)], question=f"Where is the {c} ball?", answer=p,
+                reasoning=f"At {_s(t0 + 1)} the {c} ball is on the {p}.", pause=t0 + 3,
+                option=_opt(p), distractors=_others(p, _WHERE))
 
 def _colour(rng, t0, d):
-    c1,s = _obj(rng); c2 = rng.choice([c for c in COLORS if c != c1]); x,y = _slots(rng, 1)[0]
-    tc = t0 + rng.choice([2.5, 3.0, 3.5])
-    story = f"At {_s(t0 + 1)} the {s} is {c1}. At {_s(tc)} it turns {c2}."
-    before = rng.random() < 0.5
-    right = c1 if before else c2
-    q,a = ((f"What colour was the {s} before it turned {c2}?", f"The {s} was {c1} before it turned {c2}.") if before
-           else (f"What colour does the {s} turn?", f"The {s} turns {c2}."))
-    return dict(tracks=[Track([(t0, x, y, s, c1), (tc, x, y, s, c2)], t0 + d)], question=q, answer=a,
-                option=f"{_cap(right)}.", distractors=[f"{_cap(c)}." for c in COLORS if c != right],
-                reasoning=f"{story} So {a[0].lower()}{a[1:]}", pause=t0 + 5)
-
-def _shape(rng, t0, d):
-    c,s1 = _obj(rng); s2 = rng.choice([s for s in SHAPES if s != s1]); x,y = _slots(rng, 1)[0]
-    tc = t0 + rng.choice([2.5, 3.0, 3.5])
-    return dict(tracks=[Track([(t0, x, y, s1, c), (tc, x, y, s2, c)], t0 + d)], question=f"What does the {c} {s1} turn into?",
-                answer=f"The {c} {s1} turns into a {s2}.", option=f"A {s2}.",
-                distractors=[f"A {s}." for s in SHAPES if s not in (s1, s2)] + [f"A {s1}.", "It does not change."],
-                reasoning=(f"At {_s(t0 + 1)} there is a {c} {s1}. At {_s(tc)} it changes into a {c} {s2}. "
-                           f"So the {c} {s1} turns into a {s2}."), pause=t0 + 5)
+    c1,c2 = _colours(rng, 2); p = rng.choice(list(PLACES)); tc = t0 + 2
+    tr = Track([(t0, PLACES[p], 0.5, 'circle', c1), (tc, PLACES[p], 0.5, 'circle', c2)], t0 + d)
+    return dict(tracks=[tr], question=f"What colour was the ball before it turned {c2}?", answer=c1,
+                reasoning=f"At {_s(t0 + 1)} the ball is {c1}. At {_s(tc)} it turns {c2}.", pause=t0 + 3,
+                option=_opt(c1), distractors=_others(c1, COLORS))
 
 def _count(rng, t0, d):
-    c,s = _obj(rng); n = rng.randint(2, 5); times = [t0 + 0.5 + i for i in range(n)]
-    tracks = [Track([(t, x, y, s, c)], t0 + d) for t,(x,y) in zip(times, _slots(rng, n))]
-    N = NUMBERS[n]
-    return dict(tracks=tracks, question=f"How many {c} {s}s appear?", answer=f"{_cap(N)} {c} {s}s appear.",
-                option=f"{_cap(N)}.", distractors=[f"{_cap(w)}." for w in NUMBERS[1:] if w != N],
-                reasoning=(f"The first {c} {s} appears at {_s(times[0])}. One more appears every second until "
-                           f"{_s(times[-1])}. So {N} {c} {s}s appear."), pause=t0 + d - 1)
+    c, = _colours(rng, 1); n = rng.randint(1, 3); places = rng.sample(list(PLACES), n)
+    tracks = [_ball(t0 + i, p, c, t0 + d) for i,p in enumerate(places)]
+    return dict(tracks=tracks, question=f"How many {c} balls are there?", answer=NUMBERS[n],
+                reasoning=f"From {_s(t0)} to {_s(t0 + n - 1)} {NUMBERS[n]} {c} ball{'s' * (n > 1)} appear{'s' * (n == 1)}.", pause=t0 + 3,
+                option=_opt(NUMBERS[n]), distractors=_others(NUMBERS[n], NUMBERS[1:]))
 
-def _say(rng, t0, d):
-    name, objs = rng.choice(NAMES), []
-    for _ in range(3): objs.append(_obj(rng, objs))
-    cells = _slots(rng, 3); (c,s),(x,y) = objs[0], cells[0]
-    tracks = [Track([(t0, ox, oy, osh, oc)], t0 + d) for (oc,osh),(ox,oy) in zip(objs, cells)]
-    rng.shuffle(tracks)
-    right = f"The {c} {s}."
-    wrong = [f"The {oc} {osh}." for oc,osh in objs[1:]]
-    wrong += _wrong(rng, right, lambda r: "The {} {}.".format(*_obj(r, objs)), 4 - len(wrong))
-    return dict(tracks=tracks, subtitles=[(t0 + 1, t0 + 4, f"{name}: Give me the {c} {s}.")],
-                question=f"What does {name} ask for?", answer=f"{name} asks for the {c} {s}.", option=right, distractors=wrong,
-                reasoning=(f"At {_s(t0 + 1)} {name} says \"Give me the {c} {s}.\" The {c} {s} is {_place(x, y)}. "
-                           f"So {name} asks for the {c} {s}."), pause=t0 + 4)
+def _move(rng, t0, d):
+    c, = _colours(rng, 1); way = rng.choice(['left', 'right']); a,b = ('right', 'left') if way == 'left' else ('left', 'right')
+    tr = Track([(t0, PLACES[a], 0.5, 'circle', c), (t0 + 0.5, PLACES[a], 0.5, 'circle', c),
+                (t0 + 2.5, PLACES[b], 0.5, 'circle', c)], t0 + d)
+    return dict(tracks=[tr], question=f"Which way does the {c} ball move?", answer=way,
+                reasoning=f"At {_s(t0)} the {c} ball is on the {a}. At {_s(t0 + 3)} it is on the {b}.", pause=t0 + 3,
+                option=_opt(way), distractors=_others(way, ('left', 'right', 'up', 'down', 'nowhere')))
 
 def _order(rng, t0, d):
-    ca,sa = _obj(rng); sb = rng.choice([s for s in SHAPES if s != sa]); cb = rng.choice(list(COLORS))
-    (xa,ya),(xb,yb) = _slots(rng, 2); ta,tb = t0 + 1.5, t0 + 3.5
-    q1,q2 = (sa, sb) if rng.random() < 0.5 else (sb, sa)
-    third = rng.choice([s for s in SHAPES if s not in (sa, sb)])
-    return dict(tracks=[Track([(ta, xa, ya, sa, ca)], t0 + d), Track([(tb, xb, yb, sb, cb)], t0 + d)],
-                question=f"Which appears first, the {q1} or the {q2}?", answer=f"The {ca} {sa} appears first.",
-                option=f"The {sa}.", distractors=[f"The {sb}.", f"The {third}.", "Both at once.", "Neither appears."],
-                reasoning=(f"At {_s(ta)} the {ca} {sa} appears. At {_s(tb)} the {cb} {sb} appears. "
-                           f"So the {ca} {sa} appears first."), pause=t0 + 5)
+    ca,cb = _colours(rng, 2); pa,pb = rng.sample(list(PLACES), 2); ta,tb = t0 + rng.choice([0, 1]), t0 + 2
+    return dict(tracks=[_ball(ta, pa, ca, t0 + d), _ball(tb, pb, cb, t0 + d)],
+                question="Which colour appears first?", answer=ca,
+                reasoning=f"At {_s(ta)} a {ca} ball appears. At {_s(tb)} a {cb} ball appears.", pause=t0 + 3,
+                option=_opt(ca), distractors=_others(ca, COLORS))
 
-_MAKERS = dict(appear=_appear, move=_move, colour=_colour, shape=_shape, count=_count, say=_say, order=_order)
+def _flash(rng, t0, d):
+    p = rng.choice(list(PLACES)); k = t0 + rng.choice([1, 2])
+    tr = Track([(k + FLASH[0], PLACES[p], 0.5, 'circle', 'white')], k + FLASH[1])
+    return dict(tracks=[tr], question="Where does the light flash?", answer=p,
+                reasoning=f"During {_s(k)} a light flashes on the {p}.", pause=t0 + 3,
+                option=_opt(p), distractors=_others(p, _WHERE))
+
+def _say(rng, t0, d):
+    a,b = rng.sample(NAMES, 2); oa,ob = rng.sample(OBJECTS, 2); c, = _colours(rng, 1)
+    subs = [(t0 + 0.2, t0 + 1.8, f"{a}: Give me the {oa}."), (t0 + 2.0, t0 + 3.6, f"{b}: Give me the {ob}.")]
+    who, obj, ts = (a, oa, t0) if rng.random() < 0.5 else (b, ob, t0 + 2)
+    return dict(tracks=[_ball(t0, rng.choice(list(PLACES)), c, t0 + d)], subtitles=subs,
+                question=f"What does {who} ask for?", answer=f"the {obj}",
+                reasoning=f"At {_s(ts)} {who} says: Give me the {obj}.", pause=t0 + 3,
+                option=f"The {obj}.", distractors=[f"The {o}." for o in OBJECTS if o != obj][:4])
+
+_MAKERS = dict(appear=_appear, place=_place, colour=_colour, count=_count, move=_move, order=_order, flash=_flash, say=_say)
 
 def make_scene(kind:str, # one of KINDS
                rng:random.Random, # draws every choice, so a seeded generator gives the same scene
-               start:float, # when the scene starts (seconds)
-               seconds:float=6.0): # its length (at least 6)
-    "One scene of `kind`, with its question, answers and rationale."
+               start:float, # when the scene starts (whole seconds)
+               seconds:float=4.0): # its length (at least 4)
+    "One scene of `kind`, with its question, short answer and rationale."
     if kind not in _MAKERS: raise ValueError(f"{kind!r} is not a scene kind; use one of {KINDS}")
-    if seconds < 6: raise ValueError(f"a scene needs at least 6 seconds, got {seconds}")
+    if seconds < 4: raise ValueError(f"a scene needs at least 4 seconds, got {seconds}")
     p = _MAKERS[kind](rng, start, seconds)
     subs = p.pop('subtitles', [])
     if not subs and rng.random() < 0.5:
-        a = start + rng.choice([0.5, 1.0, 2.0, 3.0])
+        a = start + rng.choice([0.2, 1.2, 2.2])
         subs = [(a, a + 1.5, f"{rng.choice(NAMES)}: {rng.choice(CHATTER)}")]
     return Scene(kind=kind, start=start, end=start + seconds, subtitles=subs, **p)
 
-# %% ../nbs/03a_synthetic.ipynb #30087946
+# %% ../nbs/03a_synthetic.ipynb #3377a83d
 def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question each)
-              seconds:float=6.0, # length of each scene
+              seconds:float=4.0, # length of each scene
               kinds=KINDS): # the kinds to draw from
-    "Scenes for one film: each kind once (a random few when there are fewer scenes), then random kinds, shuffled."
-    ks = rng.sample(list(kinds), min(n_scenes, len(kinds))) + [rng.choice(kinds) for _ in range(n_scenes - len(kinds))]
-    rng.shuffle(ks)
-    return [make_scene(k, rng, i * seconds, seconds) for i,k in enumerate(ks)]
+    "Scenes for one film: the kinds in shuffled rounds (each once per round), one scene after the other."
+    ks = []
+    while len(ks) < n_scenes: ks += rng.sample(list(kinds), len(kinds))
+    return [make_scene(k, rng, i * seconds, seconds) for i,k in enumerate(ks[:n_scenes])]
 
 def film_tracks(scenes): return [tr for sc in scenes for tr in sc.tracks]
 
-# %% ../nbs/03a_synthetic.ipynb #49b05654
+# %% ../nbs/03a_synthetic.ipynb #09e55bbf
 def write_srt(path, subtitles:list): # [(start, end, text)] in seconds
     "Write subtitles as an `.srt` file."
     f = pysrt.SubRipFile()
@@ -244,18 +223,18 @@ def write_frames(folder, scenes:list, seconds:float, fps:int=3, width:int=160, h
     return folder
 
 def annotation_items(scenes:list, rng:random.Random, duration:float):
-    "ReasonVQA items for a film: the pause, a window around the scene (padded 0-2 s each side), question, answer, rationale."
+    "ReasonVQA items for a film: the pause, a window around the scene (padded 0-1 s each side), question, answer, rationale."
     items = []
     for i,sc in enumerate(scenes):
-        a,b = max(0, sc.start - rng.choice([0, 1, 2])), min(duration, sc.end + rng.choice([0, 1, 2]))
+        a,b = max(0, sc.start - rng.choice([0, 1])), min(duration, sc.end + rng.choice([0, 1]))
         items.append(dict(timestamp=sec_to_hms(sc.pause), contextTimestamp=f"{sec_to_hms(a)} - {sec_to_hms(b)}",
                           question=sc.question, answer=sc.answer, reasoning=sc.reasoning, index=i))
     return items
 
-# %% ../nbs/03a_synthetic.ipynb #c3a16caf
-SHOWS = {'Shape Lab': ('shapelab', ('appear', 'shape', 'order', 'say')),
-         'Colour Town': ('colourtown', ('colour', 'move', 'say', 'appear')),
-         'Count Club': ('countclub', ('count', 'move', 'order', 'colour'))}
+# %% ../nbs/03a_synthetic.ipynb #c7c4db11
+SHOWS = {'Shape Lab': ('shapelab', ('appear', 'place', 'order', 'flash', 'say')),
+         'Colour Town': ('colourtown', ('colour', 'move', 'say', 'appear', 'flash')),
+         'Count Club': ('countclub', ('count', 'move', 'order', 'place', 'flash'))}
 
 def _reasonvqa(root, seed, movies, movie_seconds, scene_seconds, fps, width, height):
     names = []
@@ -287,15 +266,15 @@ def _tvqa(root, seed, clips_per_show, clip_seconds, scene_seconds, fps, width, h
     write_text(root/'tvqa_qa_release'/'tvqa_val.jsonl', ''.join(json.dumps(r) + '\n' for r in rows))
     return rows
 
-# %% ../nbs/03a_synthetic.ipynb #5edb4af5
+# %% ../nbs/03a_synthetic.ipynb #aed0f046
 def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthetic.json`
                    seed:int=0, # the same seed gives the same dataset
-                   movies:int=6, # ReasonVQA films
-                   movie_seconds:int=60, # length of each film
-                   scene_seconds:int=6, # length of each scene (one question each)
+                   movies:int=11, # ReasonVQA films (the published 0.9 split holds two out)
+                   movie_seconds:int=128, # length of each film
+                   scene_seconds:int=4, # length of each scene (one question each)
                    fps:int=10, # video frame rate
                    width:int=160, height:int=120, # frame size
-                   clips_per_show=(5, 4, 3), # TVQA clips of each show
+                   clips_per_show=(6, 6, 6), # TVQA clips of each show
                    clip_seconds:int=24, # length of each TVQA clip
                    tvqa_fps:int=3, # TVQA frame rate
                    overwrite:bool=False): # replace a dataset made with other settings
@@ -326,8 +305,8 @@ def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthe
 @call_parse
 def povqa_synth(out:str=None, # output folder (default: `<data dir>/synthetic`)
                 seed:int=0, # dataset seed
-                movies:int=6, # ReasonVQA films
-                movie_seconds:int=60, # length of each film
+                movies:int=11, # ReasonVQA films (the published 0.9 split holds two out)
+                movie_seconds:int=128, # length of each film
                 fps:int=10, # video frame rate
                 width:int=160, height:int=120, # frame size
                 clip_seconds:int=24, # length of each TVQA clip
