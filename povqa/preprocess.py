@@ -18,11 +18,11 @@ from .core import InputError, hms_to_sec, read_json, sec_to_hms, write_json
 from .pooling import POOLING_METHODS, PoolingStream, numbered_images, pooling_params, resize_frame, resolve_methods
 
 # %% auto #0
-__all__ = ['COMPLETE', 'read_srt', 'chunk_entry', 'text_centric_metadata', 'write_metadata', 'JpegWriter', 'open_video',
-           'read_keyframe_requests', 'keyframe_frames', 'completed_methods', 'preprocess_movie', 'clip_frames',
-           'find_tvqa_clips', 'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa', 'preprocess_tvqa_root',
-           'preprocess_reasonvqa_root', 'povqa_preprocess', 'povqa_preprocess_tvqa', 'safe_extract', 'fetch_reasonvqa',
-           'povqa_fetch_reasonvqa']
+__all__ = ['COMPLETE', 'RAW_FRAMES', 'read_srt', 'chunk_entry', 'text_centric_metadata', 'write_metadata', 'JpegWriter',
+           'open_video', 'read_keyframe_requests', 'keyframe_frames', 'completed_methods', 'preprocess_movie',
+           'clip_frames', 'find_tvqa_clips', 'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa',
+           'preprocess_tvqa_root', 'preprocess_reasonvqa_root', 'povqa_preprocess', 'povqa_preprocess_tvqa',
+           'safe_extract', 'fetch_reasonvqa', 'povqa_fetch_reasonvqa']
 
 # %% ../nbs/02_preprocess.ipynb #5a6d84dd
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), # before UTF-16: its LE mark begins UTF-32's
@@ -169,6 +169,7 @@ def keyframe_frames(sec:float, # the pause time in seconds
 
 # %% ../nbs/02_preprocess.ipynb #8b166fff
 COMPLETE = ".complete"
+RAW_FRAMES = "raw_frame" # beside the method folders: the last raw frame of every chunk, for the one-frame-per-second baseline
 
 def completed_methods(out, # a movie or clip output folder
                       config:dict): # the settings the caller would produce them with
@@ -202,11 +203,12 @@ def _chunking(fps, chunk_seconds, target_fps, chunk_size):
 
 def _pool_video(cap, video, out, stream, step, span, key_at, size, bar):
     "The one decoding pass: pool every `step`-th frame chunk by chunk, save keyframes; (chunks, frames read, frames pooled)."
-    chunks,n_frames,sampled,spare = [],0,0,{}
+    chunks,n_frames,sampled,spare,last = [],0,0,{},[None]
     with JpegWriter() as writer:
         def emit():
             k = len(chunks)
             for m,img in stream.result().items(): writer.put(out / m / f"frame{k + 1:05d}.jpg", img)
+            writer.put(out / RAW_FRAMES / f"frame{k + 1:05d}.jpg", last[0])
             chunks.append(chunk_entry(k + 1, sampled - stream.n + 1, sampled, k * span, (k + 1) * span))
             stream.reset()
         grabbed = True                          # the caller grabbed the first frame
@@ -220,7 +222,7 @@ def _pool_video(cap, video, out, stream, step, span, key_at, size, bar):
                     if fallback: spare[fname] = small
                     else: writer.put(out / "KEY_FRAMES" / fname, small); spare.pop(fname, None)
                 if take:
-                    stream.add(small); sampled += 1
+                    stream.add(small); sampled += 1; last[0] = small
                     if stream.n == stream.size: emit()
             n_frames += 1; bar.update()
             grabbed = cap.grab()
@@ -257,6 +259,7 @@ def preprocess_movie(video, # the movie file
     out = Path(out_dir) / name
     config = dict(chunk_seconds=float(chunk_seconds), target_fps=float(target_fps), chunk_size=int(chunk_size), size=size,
                   keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs are redone
+                  raw_frames=RAW_FRAMES, # each chunk's last raw frame is saved too (older outputs are redone)
                   params=params, srt=Path(srt).name if srt else None, annotations=Path(annotations).name if annotations else None)
     done = () if force else completed_methods(out, config)
     todo = [m for m in methods if m not in done]
@@ -278,7 +281,7 @@ def preprocess_movie(video, # the movie file
     stream = PoolingStream(per_chunk, todo, **params)
     meta_files = [f"metadata_text_centric_{m}.json" for m in todo] + [f"run_summary_{m}.json" for m in todo]
     key_dir = ["KEY_FRAMES"] if keys else []
-    _begin(out, todo, key_dir)
+    _begin(out, todo, [*key_dir, RAW_FRAMES])
     bar = tqdm(total=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None, unit="frame", desc=name, disable=not progress, leave=False)
     try:
         chunks,n_frames,sampled = _pool_video(cap, video, out, stream, step, span, key_at, size, bar)
@@ -303,7 +306,7 @@ def preprocess_movie(video, # the movie file
         write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config})
     except BaseException:
         cap.release(); bar.close()
-        _abandon(out, [*todo, *key_dir], meta_files)
+        _abandon(out, [*todo, *key_dir, RAW_FRAMES], meta_files)
         raise
     return dict(name=name, status="done", output_dir=str(out), methods=todo, chunks=len(chunks), warnings=warns)
 
@@ -346,7 +349,7 @@ def preprocess_tvqa_clip(frame_dir, # the clip's frame folder (its name is the c
     methods,params = resolve_methods(methods),pooling_params(**params)
     frame_dir = Path(frame_dir); out = Path(out_dir) / frame_dir.name
     config = dict(frames_per_chunk=int(frames_per_chunk), source_fps=float(source_fps), size=size, params=params,
-                  srt=Path(srt).name if srt else None)
+                  srt=Path(srt).name if srt else None, raw_frames=RAW_FRAMES)
     done = () if force else completed_methods(out, config)
     todo = [m for m in methods if m not in done]
     if not todo: return dict(name=frame_dir.name, status="skipped", output_dir=str(out), methods=list(methods))
@@ -354,22 +357,24 @@ def preprocess_tvqa_clip(frame_dir, # the clip's frame folder (its name is the c
     segments = read_srt(srt) if srt else []
     span = frames_per_chunk / source_fps
     stream,chunks = PoolingStream(frames_per_chunk, todo, **params),[]
-    _begin(out, todo)
+    _begin(out, todo, [RAW_FRAMES])
     try:
         with JpegWriter() as writer:
             for i,f in enumerate(tqdm(files, desc=frame_dir.name, disable=not progress, leave=False), 1):
                 img = cv2.imread(str(f), cv2.IMREAD_COLOR)
                 if img is None: raise InputError(f, 'image', 'cannot be decoded (corrupt or not an image)')
-                stream.add(resize_frame(img, size))
+                small = resize_frame(img, size)
+                stream.add(small)
                 if stream.n == frames_per_chunk or i == len(files):
                     k = len(chunks)
                     for m,pooled in stream.result().items(): writer.put(out / m / f"frame{k + 1:05d}.jpg", pooled)
+                    writer.put(out / RAW_FRAMES / f"frame{k + 1:05d}.jpg", small)
                     chunks.append(chunk_entry(k + 1, i - stream.n + 1, i, k * span, (k + 1) * span, prefix="source_frame"))
                     stream.reset()
         write_metadata(out / "metadata_tvqa_text_centric.json", text_centric_metadata(segments, chunks))
         write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config})
     except BaseException:
-        _abandon(out, todo, ["metadata_tvqa_text_centric.json"])
+        _abandon(out, [*todo, RAW_FRAMES], ["metadata_tvqa_text_centric.json"])
         raise
     return dict(name=frame_dir.name, status="done", output_dir=str(out), methods=todo, chunks=len(chunks))
 
