@@ -18,10 +18,10 @@ from .core import InputError, atomic_path, data_dir, read_json, sec_to_hms, writ
 # %% auto #0
 __all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'PLACES', 'RADIUS', 'KINDS', 'VISUAL_KINDS', 'OBJECTS',
            'CHATTER', 'FLASH', 'SHOWS', 'Track', 'draw_shape', 'render_frame', 'Scene', 'make_scene', 'plan_film',
-           'film_tracks', 'write_srt', 'write_video', 'write_frames', 'annotation_items', 'make_synthetic',
-           'povqa_synth']
+           'film_tracks', 'question_kind', 'write_srt', 'write_video', 'write_frames', 'annotation_items',
+           'make_synthetic', 'povqa_synth']
 
-# %% ../nbs/03a_synthetic.ipynb #123202ad
+# %% ../nbs/03a_synthetic.ipynb #701d9c48
 COLORS = {'red': (40, 40, 230), 'green': (60, 190, 60), 'blue': (230, 110, 30),
           'yellow': (40, 220, 235), 'white': (235, 235, 235)} # OpenCV BGR
 SHAPES = ('circle', 'square', 'triangle', 'diamond')
@@ -72,7 +72,7 @@ def render_frame(tracks:list, t:float, # the objects and the time in seconds
         if (s := tr.state(t)) is not None: draw_shape(img, s[2], s[3], s[0], s[1], r)
     return img
 
-# %% ../nbs/03a_synthetic.ipynb #31770250
+# %% ../nbs/03a_synthetic.ipynb #c8c972b8
 KINDS = ('appear', 'place', 'colour', 'count', 'move', 'order', 'flash', 'say')
 VISUAL_KINDS = KINDS[:-1] # the kinds whose answer is only in the frames
 OBJECTS = ('cup', 'key', 'book', 'hat', 'pen', 'map') # things characters talk about; never drawn
@@ -105,7 +105,7 @@ def _others(right, pool, k=4):
 
 _WHERE = ('left', 'middle', 'right', 'top', 'bottom') # top and bottom are never right: objects stay on the middle row
 
-# %% ../nbs/03a_synthetic.ipynb #bd8b2443
+# %% ../nbs/03a_synthetic.ipynb #36bcca97
 def _appear(rng, t0, d):
     c, = _colours(rng, 1); p = rng.choice(list(PLACES)); ta = t0 + rng.choice([1, 2])
     return dict(tracks=[_ball(ta, p, c, t0 + d)], question="What colour is the ball that appears?", answer=c,
@@ -179,7 +179,7 @@ def make_scene(kind:str, # one of KINDS
         subs = [(a, a + 1.5, f"{rng.choice(NAMES)}: {rng.choice(CHATTER)}")]
     return Scene(kind=kind, start=start, end=start + seconds, subtitles=subs, **p)
 
-# %% ../nbs/03a_synthetic.ipynb #3377a83d
+# %% ../nbs/03a_synthetic.ipynb #8dc97f66
 def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question each)
               seconds:float=4.0, # length of each scene
               kinds=KINDS): # the kinds to draw from
@@ -190,7 +190,16 @@ def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question e
 
 def film_tracks(scenes): return [tr for sc in scenes for tr in sc.tracks]
 
-# %% ../nbs/03a_synthetic.ipynb #09e55bbf
+# %% ../nbs/03a_synthetic.ipynb #ad302cbf
+_QUESTION_KINDS = (('appear', 'ball that appears'), ('place', 'Where is the'), ('colour', 'before it turned'), ('count', 'How many'),
+                   ('move', 'Which way does'), ('order', 'appears first'), ('flash', 'light flash'), ('say', 'ask for'))
+
+def question_kind(question:str) -> str|None:
+    "The scene kind a question was drawn from, read off its template (None for a question no template makes)."
+    return next((k for k, pat in _QUESTION_KINDS if pat in question), None)
+
+
+# %% ../nbs/03a_synthetic.ipynb #0d0c3e03
 def write_srt(path, subtitles:list): # [(start, end, text)] in seconds
     "Write subtitles as an `.srt` file."
     f = pysrt.SubRipFile()
@@ -231,7 +240,7 @@ def annotation_items(scenes:list, rng:random.Random, duration:float):
                           question=sc.question, answer=sc.answer, reasoning=sc.reasoning, index=i))
     return items
 
-# %% ../nbs/03a_synthetic.ipynb #c7c4db11
+# %% ../nbs/03a_synthetic.ipynb #b0974d3a
 SHOWS = {'Shape Lab': ('shapelab', ('appear', 'place', 'order', 'flash', 'say')),
          'Colour Town': ('colourtown', ('colour', 'move', 'say', 'appear', 'flash')),
          'Count Club': ('countclub', ('count', 'move', 'order', 'place', 'flash'))}
@@ -266,7 +275,7 @@ def _tvqa(root, seed, clips_per_show, clip_seconds, scene_seconds, fps, width, h
     write_text(root/'tvqa_qa_release'/'tvqa_val.jsonl', ''.join(json.dumps(r) + '\n' for r in rows))
     return rows
 
-# %% ../nbs/03a_synthetic.ipynb #aed0f046
+# %% ../nbs/03a_synthetic.ipynb #07a16b52
 def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthetic.json`
                    seed:int=0, # the same seed gives the same dataset
                    movies:int=11, # ReasonVQA films (the published 0.9 split holds two out)
