@@ -11,14 +11,15 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .core import InputError, read_json, runs_dir, sec_to_hms, write_image, write_json, write_text
+from .core import InputError, read_json, read_jsonl, runs_dir, sec_to_hms, write_image, write_json, write_text
 from .pooling import METHOD_ABBREV
 
 # %% auto #0
-__all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'TABLE_PACKAGES', 'label', 'ordered', 'synthetic_runs',
-           'read_summary', 'load_summaries', 'dedupe_runs', 'main_runs', 'leaderboard', 'delta_table',
-           'keyframe_ablation', 'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables',
-           'latex_document', 'compile_latex']
+__all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'ABLATION_NAMES', 'ABLATION_COLUMNS', 'TABLE_PACKAGES',
+           'label', 'ordered', 'synthetic_runs', 'read_summary', 'load_summaries', 'dedupe_runs', 'main_runs',
+           'leaderboard', 'delta_table', 'keyframe_ablation', 'paired_difference', 'ablation_table', 'kind_breakdown',
+           'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables', 'latex_document',
+           'compile_latex']
 
 # %% ../nbs/10_tables.ipynb #941798ae
 _TABLE_ORDER = ('WA', 'WAE', 'WAR', 'BBLF')  # the paper's column order
@@ -254,7 +255,7 @@ def _count(path, field, v):
         raise InputError(path, field, f'{v!r} is not a count')
     return v
 
-# %% ../nbs/10_tables.ipynb #e7f040b2
+# %% ../nbs/10_tables.ipynb #4e2e048f
 def read_summary(path) -> dict:
     "Read one `<run>.summary.json`: what it describes (dataset, stage, methods) and its checked metrics and intervals."
     path = Path(path)
@@ -285,15 +286,17 @@ def read_summary(path) -> dict:
     tvqa = (top is not None and top.name.startswith('tvqa_')) or 'tvqa' in str(s.get('dataset', '')).lower() or 'Accuracy' in values
     keyframe = not tvqa and (s['keyframe'] if isinstance(s.get('keyframe'), bool) else top is None or 'keyframe' in top.name)
     protocol = s.get('protocol') or ('paper' if top is not None and top.name.endswith('_paper') else 'workbook')
+    ablation = s.get('ablation')
+    if ablation is not None and (not isinstance(ablation, str) or not ablation): raise InputError(path, 'ablation', f'{ablation!r} is not an ablation name')
     return {'dataset': 'tvqa' if tvqa else 'reasonvqa', 'stage': stage, 'train_method': train, 'eval_method': ev,
             'keyframe_only': mf == 0 or any('keyframe_only' in p.replace('-', '_') for p in names),
-            'keyframe': keyframe, 'protocol': str(protocol),
+            'keyframe': keyframe, 'protocol': str(protocol), 'ablation': ablation,
             'n': n, 'max_frames': mf, 'backbone': _backbone(top.name) if top else None, 'run': '/'.join(names),
             'summary': path, 'records': path.with_name(path.name[:-len('.summary.json')] + '.jsonl'),
             'metrics': values, 'ci': cis}
 
-# %% ../nbs/10_tables.ipynb #6e6841fe
-COLUMNS = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'metric', 'value',
+# %% ../nbs/10_tables.ipynb #d28f4b20
+COLUMNS = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric', 'value',
            'ci_lo', 'ci_hi', 'n', 'max_frames', 'backbone', 'run', 'summary', 'records']
 
 def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir()`)
@@ -311,21 +314,23 @@ def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir
     df[['value', 'ci_lo', 'ci_hi']] = df[['value', 'ci_lo', 'ci_hi']].astype(float)
     return df.astype({'n': 'Int64', 'max_frames': 'Int64', 'keyframe_only': bool, 'keyframe': bool})
 
-# %% ../nbs/10_tables.ipynb #fd834fb5
-_KEY = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'metric']
+# %% ../nbs/10_tables.ipynb #205ead4a
+_KEY = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric']
 
 def dedupe_runs(df:pd.DataFrame) -> pd.DataFrame:
     "One row per configuration and metric; where several summaries describe it, the one with most examples, with a warning."
     d = df.assign(_n=df['n'].fillna(-1).astype(int), _p=df['summary'].astype(str)).sort_values(['_n', '_p'], kind='stable')
+    d = d.assign(ablation=d['ablation'].where(d['ablation'].notna(), None))
     dup = d[d.duplicated(_KEY, keep=False)]
-    for key,g in dup.groupby(_KEY[:-1], sort=False):
+    for key,g in dup.groupby(_KEY[:-1], sort=False, dropna=False):
         warnings.warn(f"{g['_p'].nunique()} summaries for {key[1]} {key[2]} evaluated on {key[3]} ({key[0]}, {key[6]} protocol); "
                       f"using {g['_p'].iloc[-1]}")
     return d.drop_duplicates(_KEY, keep='last').drop(columns=['_n', '_p']).sort_index()
 
 def _context(df) -> np.ndarray:
-    "Each row's context: 'main' (pooled frames + keyframe; TVQA: pooled frames), 'keyframe_only' or 'frames_only'."
-    return np.where(df['keyframe_only'], 'keyframe_only', np.where(df['keyframe'] | (df['dataset'] == 'tvqa'), 'main', 'frames_only'))
+    "Each row's context: 'main' (pooled frames + keyframe; TVQA: pooled frames), 'keyframe_only', 'frames_only' or 'ablation'."
+    return np.where(df['ablation'].notna(), 'ablation', np.where(df['keyframe_only'], 'keyframe_only',
+                    np.where(df['keyframe'] | (df['dataset'] == 'tvqa'), 'main', 'frames_only')))
 
 def main_runs(df:pd.DataFrame) -> pd.DataFrame:
     "The rows of runs in the main context: pooled frames plus keyframe (TVQA: pooled frames), not an ablation."
@@ -387,6 +392,79 @@ def keyframe_ablation(df:pd.DataFrame, dataset:str='reasonvqa', metrics=None) ->
     out = pd.DataFrame(rows).T.astype(float)
     out.index.names,out.columns.name = [*key, 'setting'],'metric'
     return out
+
+# %% ../nbs/10_tables.ipynb #a1d11ced
+ABLATION_NAMES = ('blank_frames', 'no_subtitles', 'no_keyframe', 'no_hint', 'raw_frames') # as `povqa.evaluate.ABLATIONS` names them
+
+def _records(path) -> dict:
+    "A run's records by question id."
+    return {r['qid']: r for r in read_jsonl(path)} if Path(path).is_file() else {}
+
+def _value(r:dict, metric:str) -> float:
+    if metric == 'Accuracy': return float(bool(r.get('correct')))
+    v = r.get(metric)
+    return math.nan if v is None else float(v)
+
+def paired_difference(new, old, # run record files (or {qid: record} dicts): the effect is new minus old
+                      metric:str='F1', # a per-record metric ('Accuracy': TVQA's `correct`)
+                      n_boot:int=1000, seed:int=0) -> dict: # bootstrap resamples and their seed
+    "Mean of `new - old` over the questions both answered, with a 95% paired-bootstrap interval."
+    a, b = (x if isinstance(x, dict) else _records(x) for x in (new, old))
+    qs = [q for q in a if q in b and not (math.isnan(_value(a[q], metric)) or math.isnan(_value(b[q], metric)))]
+    if not qs: return dict(diff=math.nan, lo=math.nan, hi=math.nan, n=0, new=math.nan, old=math.nan)
+    d = np.array([_value(a[q], metric) - _value(b[q], metric) for q in qs])
+    idx = np.random.default_rng(seed).integers(0, len(d), (n_boot, len(d)))
+    lo, hi = np.percentile(d[idx].mean(1), [2.5, 97.5])
+    return dict(diff=float(d.mean()), lo=float(lo), hi=float(hi), n=len(qs),
+                new=float(np.mean([_value(a[q], metric) for q in qs])), old=float(np.mean([_value(b[q], metric) for q in qs])))
+
+ABLATION_COLUMNS = ['value', 'difference', 'diff_lo', 'diff_hi', 'n']
+
+def ablation_table(df:pd.DataFrame, # from `load_summaries`
+                   dataset:str='reasonvqa', metric:str='F1', n_boot:int=1000) -> pd.DataFrame:
+    "Rows (stage, training method, evaluation method, setting): each ablation (and keyframe only) against the full context."
+    key = ['stage', 'train_method', 'eval_method']
+    d = df[(df['dataset'] == dataset) & (df['metric'] == metric)]
+    ctx = _context(d) if len(d) else np.array([])
+    full = {tuple(r[key]): r for _, r in dedupe_runs(d[ctx == 'main']).iterrows()} if len(d) else {}
+    cut = d[(ctx == 'ablation') | (ctx == 'keyframe_only')] if len(d) else d
+    rows = {}
+    for _, r in (dedupe_runs(cut).iterrows() if len(cut) else ()):
+        c = tuple(r[key])
+        if c not in full: continue
+        name = r['ablation'] if isinstance(r['ablation'], str) else 'keyframe_only'
+        p = paired_difference(r['records'], full[c]['records'], metric, n_boot)
+        rows[(*c, 'full context')] = dict(value=full[c]['value'], difference=0.0, diff_lo=0.0, diff_hi=0.0, n=full[c]['n'])
+        rows[(*c, name)] = dict(value=r['value'], difference=p['diff'], diff_lo=p['lo'], diff_hi=p['hi'], n=p['n'])
+    if not rows: return pd.DataFrame(columns=ABLATION_COLUMNS, dtype=float)
+    order = ['full context', *ABLATION_NAMES, 'keyframe_only']
+    out = pd.DataFrame(rows).T
+    out.index.names = [*key, 'setting']
+    out = out.reindex(sorted(out.index, key=lambda i: (list(STAGES).index(i[0]), str(i[1]), str(i[2]), order.index(i[3]) if i[3] in order else 99)))
+    return out[ABLATION_COLUMNS].astype(float)
+
+# %% ../nbs/10_tables.ipynb #94532c9f
+def kind_breakdown(df:pd.DataFrame, # from `load_summaries`
+                   dataset:str='reasonvqa', metric:str='F1',
+                   kind_of=None) -> pd.DataFrame: # question -> kind (default: `povqa.synthetic.question_kind`)
+    "Mean `metric` per question kind: rows (stage, training method, evaluation method, setting), columns kinds."
+    from povqa.synthetic import KINDS, question_kind
+    kind_of = kind_of or question_kind
+    d = df[(df['dataset'] == dataset) & (df['metric'] == metric)]
+    if not len(d): return pd.DataFrame(dtype=float)
+    d = dedupe_runs(d.assign(_ctx=_context(d)))
+    rows = {}
+    for _, r in d[d['_ctx'].isin(['main', 'ablation', 'keyframe_only'])].iterrows():
+        by = {}
+        for rec in _records(r['records']).values():
+            if (k := kind_of(rec.get('question') or '')) is not None: by.setdefault(k, []).append(_value(rec, metric))
+        if by:
+            setting = r['ablation'] if isinstance(r['ablation'], str) else ('keyframe_only' if r['_ctx'] == 'keyframe_only' else 'full context')
+            rows[(r['stage'], r['train_method'], r['eval_method'], setting)] = {k: float(np.nanmean(v)) for k, v in by.items()}
+    if not rows: return pd.DataFrame(dtype=float)
+    out = pd.DataFrame(rows).T
+    out.index.names = ['stage', 'train_method', 'eval_method', 'setting']
+    return out.reindex(columns=[k for k in KINDS if k in out.columns]).astype(float)
 
 # %% ../nbs/10_tables.ipynb #a5a2999e
 def stage_summary(df:pd.DataFrame, metrics=None) -> pd.DataFrame:
@@ -507,6 +585,16 @@ def report_tables(df:pd.DataFrame) -> tuple[dict, list]:
         'Keyframe only against pooled frames plus keyframe (difference: keyframe only minus frames), ReasonVQA.',
         'tab:keyframe_ablation', fit=True)
     else: notes.append('no keyframe-only runs: keyframe_ablation.tex not written')
+    ea = ablation_table(df)
+    if len(ea) and ea.index.get_level_values('setting').isin(ABLATION_NAMES).any():
+        tabs['evidence_ablation.tex'] = to_latex(style_table(ea, best=None, latex=True),
+            'Evidence ablations on ReasonVQA (F1): each ablation (and keyframe only) against the full context of the same '
+            'adapter and evaluation method; difference = ablated minus full, with its 95\\% paired-bootstrap interval over the '
+            'questions both runs answered.', 'tab:evidence_ablation', fit=True)
+    kb = kind_breakdown(df)
+    if len(kb): tabs['question_kinds.tex'] = to_latex(style_table(kb, best=None, latex=True),
+        'Mean F1 per question kind (synthetic benchmark), for every run in the full context and under each ablation.',
+        'tab:question_kinds', fit=True)
     tg = tvqa_grid(df)
     if len(tg): tabs['tvqa_accuracy.tex'] = to_latex(style_table(tg, diagonal=1, header='Evaluated on', fmt=lambda v: f'{100*v:.1f}', latex=True),
         f'TVQA accuracy (\\%) by stage and training method (rows) and evaluation method (columns). {_METHOD_NOTE}', 'tab:tvqa_accuracy')
