@@ -190,7 +190,7 @@ def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question e
 
 def film_tracks(scenes): return [tr for sc in scenes for tr in sc.tracks]
 
-# %% ../nbs/03a_synthetic.ipynb #ad302cbf
+# %% ../nbs/03a_synthetic.ipynb #ee9f69ad
 _QUESTION_KINDS = (('appear', 'ball that appears'), ('place', 'Where is the'), ('colour', 'before it turned'), ('count', 'How many'),
                    ('move', 'Which way does'), ('order', 'appears first'), ('flash', 'light flash'), ('say', 'ask for'))
 

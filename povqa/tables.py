@@ -255,7 +255,7 @@ def _count(path, field, v):
         raise InputError(path, field, f'{v!r} is not a count')
     return v
 
-# %% ../nbs/10_tables.ipynb #4e2e048f
+# %% ../nbs/10_tables.ipynb #707cae19
 def read_summary(path) -> dict:
     "Read one `<run>.summary.json`: what it describes (dataset, stage, methods) and its checked metrics and intervals."
     path = Path(path)
@@ -295,7 +295,7 @@ def read_summary(path) -> dict:
             'summary': path, 'records': path.with_name(path.name[:-len('.summary.json')] + '.jsonl'),
             'metrics': values, 'ci': cis}
 
-# %% ../nbs/10_tables.ipynb #d28f4b20
+# %% ../nbs/10_tables.ipynb #1fd5e45e
 COLUMNS = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric', 'value',
            'ci_lo', 'ci_hi', 'n', 'max_frames', 'backbone', 'run', 'summary', 'records']
 
@@ -314,7 +314,7 @@ def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir
     df[['value', 'ci_lo', 'ci_hi']] = df[['value', 'ci_lo', 'ci_hi']].astype(float)
     return df.astype({'n': 'Int64', 'max_frames': 'Int64', 'keyframe_only': bool, 'keyframe': bool})
 
-# %% ../nbs/10_tables.ipynb #205ead4a
+# %% ../nbs/10_tables.ipynb #ad15e5cf
 _KEY = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric']
 
 def dedupe_runs(df:pd.DataFrame) -> pd.DataFrame:
@@ -393,7 +393,7 @@ def keyframe_ablation(df:pd.DataFrame, dataset:str='reasonvqa', metrics=None) ->
     out.index.names,out.columns.name = [*key, 'setting'],'metric'
     return out
 
-# %% ../nbs/10_tables.ipynb #a1d11ced
+# %% ../nbs/10_tables.ipynb #1c4b66cb
 ABLATION_NAMES = ('blank_frames', 'no_subtitles', 'no_keyframe', 'no_hint', 'raw_frames') # as `povqa.evaluate.ABLATIONS` names them
 
 def _records(path) -> dict:
@@ -443,7 +443,7 @@ def ablation_table(df:pd.DataFrame, # from `load_summaries`
     out = out.reindex(sorted(out.index, key=lambda i: (list(STAGES).index(i[0]), str(i[1]), str(i[2]), order.index(i[3]) if i[3] in order else 99)))
     return out[ABLATION_COLUMNS].astype(float)
 
-# %% ../nbs/10_tables.ipynb #94532c9f
+# %% ../nbs/10_tables.ipynb #d5eb3a0c
 def kind_breakdown(df:pd.DataFrame, # from `load_summaries`
                    dataset:str='reasonvqa', metric:str='F1',
                    kind_of=None) -> pd.DataFrame: # question -> kind (default: `povqa.synthetic.question_kind`)
