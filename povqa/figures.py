@@ -364,7 +364,9 @@ _FIGURES = {'metric_bars': 'every metric by stage and pooling method (adapters o
             'qualitative_tvqa': 'one TVQA question: options, gold and each method\'s choice'}
 _TABLES = {'leaderboard_sft.tex': 'SFT leaderboard (training x evaluation method)', 'leaderboard_dpo.tex': 'SFT+DPO leaderboard',
            'delta_dpo_sft.tex': 'best SFT+DPO minus best SFT', 'stage_summary.tex': 'base vs SFT vs SFT+DPO, best over methods',
-           'keyframe_ablation.tex': 'keyframe only vs pooled frames', 'tvqa_accuracy.tex': 'TVQA accuracy grid'}
+           'keyframe_ablation.tex': 'keyframe only vs pooled frames', 'tvqa_accuracy.tex': 'TVQA accuracy grid',
+           'evidence_ablation.tex': 'evidence ablations against the full context, with paired-bootstrap intervals',
+           'question_kinds.tex': 'mean F1 per question kind of the synthetic benchmark'}
 
 def _figures(df, notes, seed, qid, tvqa_qid, frame_root):
     "Every figure the runs allow, {name: Figure}, with notes on the others; panels' questions are in `notes` too."
