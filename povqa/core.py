@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['InputError', 'data_dir', 'models_dir', 'runs_dir', 'seed_everything', 'atomic_path', 'write_bytes', 'write_text',
-           'write_json', 'read_json', 'write_image', 'read_jsonl', 'JsonlStore', 'hms_to_sec', 'sec_to_hms',
-           'parse_hms_range', 'parse_ts_span']
+__all__ = ['PUNCT', 'InputError', 'data_dir', 'models_dir', 'runs_dir', 'seed_everything', 'atomic_path', 'write_bytes',
+           'write_text', 'write_json', 'read_json', 'write_image', 'read_jsonl', 'JsonlStore', 'hms_to_sec',
+           'sec_to_hms', 'parse_hms_range', 'parse_ts_span', 'normalize_text', 'say']
 
 # %% ../nbs/00_core.ipynb #356b66a8
 class InputError(ValueError):
@@ -183,3 +183,18 @@ def parse_ts_span(text:str): # a TVQA span such as "60.73-63.93"
     start,end = float(m[1]),float(m[2])
     if end < start: raise ValueError(f"{text!r} ends before it starts")
     return start,end
+
+# %% ../nbs/00_core.ipynb #73a1a38f
+PUNCT = re.compile(r"[^\w\s]") # what `normalize_text` drops
+
+def normalize_text(s:str|None, # the text to normalise (None counts as "")
+                  ) -> str:
+    "Lowercase, strip, drop `[^\\w\\s]` and collapse whitespace (protocol §7)."
+    if s is None: return ""
+    if not isinstance(s, str): raise TypeError(f"expected a string, got {type(s).__name__}: {s!r}")
+    return " ".join(PUNCT.sub("", s.lower().strip()).split())
+
+# %% ../nbs/00_core.ipynb #609290a7
+def say(*msg): # what to print, as for `print`
+    "Print from the main process only, when several processes run together."
+    if int(os.environ.get("RANK", "0")) == 0: print(*msg)

@@ -19,13 +19,12 @@ from trl import DPOConfig, DPOTrainer
 from trl.kernels import ChunkedLogProbFunction
 from trl.trainer.utils import FusedCausalLMOutput
 
-from .core import InputError, data_dir, models_dir, read_json, seed_everything, write_json, write_text
+from .core import InputError, data_dir, models_dir, normalize_text, read_json, say, seed_everything, write_json, write_text
 from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, set_pixel_budget
 from .data import split_movies
-from .metrics import normalize_text
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames,
+from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames, is_image,
                        encode_sample, prompt_settings, run_name, sft_adapter_dir)
 
 # %% auto #0
@@ -224,11 +223,9 @@ def loss_mask(processor, # the backbone's processor
     return mask.index_fill(0, sup[keep], 1)
 
 # %% ../nbs/07_dpo.ipynb #cfb4eee6
-def _is_image(item): return item.get("type") == "image" or "image" in item
-
 def _without_frames(sample:dict, paths) -> dict:
     "A copy of a SAMPLE without the images at `paths` (and the cards after them)."
-    imgs = [c["image"] for c in sample["messages"][-1]["content"] if _is_image(c)]
+    imgs = [c["image"] for c in sample["messages"][-1]["content"] if is_image(c)]
     drop = [i for i, p in enumerate(imgs) if p in set(paths)]
     keep = [i for i in range(len(imgs)) if i not in drop]
     return {**sample, "messages": drop_frames(sample["messages"], drop), "frames": [imgs[i] for i in keep],
@@ -355,9 +352,6 @@ def _log_summary(history:list) -> dict:
     first, last = steps[0], steps[-1]
     return {k: [first.get(k), last.get(k)] for k in ("loss", "rewards/margins", "rewards/accuracies")}
 
-def _say(*msg): # print once, from the main process, when several train together
-    if int(os.environ.get("RANK", "0")) == 0: print(*msg)
-
 def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
               callbacks:list|None=None, # extra transformers TrainerCallbacks
              ) -> list:
@@ -374,9 +368,9 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
     done = []
     for i, method in enumerate(methods, 1):
         out = dpo_adapter_dir(args, method)
-        _say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
+        say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
         done.append(out)
-        if method not in todo: _say("  complete, skipped"); continue
+        if method not in todo: say("  complete, skipped"); continue
         seed_everything(args.seed)
         pairs = preference_pairs(reasonvqa_samples(root, train_movies, method, **ps), args.seed, args.variants)
         if args.max_pairs is not None and args.max_pairs < len(pairs):

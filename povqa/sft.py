@@ -16,22 +16,24 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
 
-from .core import InputError, data_dir, models_dir, read_json, seed_everything, write_json
+from .core import InputError, data_dir, models_dir, read_json, say, seed_everything, write_json
 from .backbone import backbone_tag, load_backbone, lora_config, quant_config, render_chat, reply_cue, resolve_dtype
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'TINY_SFT', 'drop_order', 'drop_frames', 'encode_sample', 'collate', 'SampleDataset',
-           'SFTCollator', 'SFTArgs', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
-           'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings',
-           'train_sft', 'povqa_sft', 'reply_nll']
+__all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'TINY_SFT', 'is_image', 'drop_order', 'drop_frames', 'encode_sample', 'collate',
+           'SampleDataset', 'SFTCollator', 'SFTArgs', 'run_name', 'sft_adapter_dir', 'adapter_complete',
+           'checkpointing_args', 'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter',
+           'prompt_settings', 'train_sft', 'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #496fb520
 IGNORE_INDEX = -100
 
-def _is_image(item): return item.get("type") == "image" or "image" in item
+def is_image(item): # one entry of a message's content
+    "Whether a chat content entry is an image."
+    return item.get("type") == "image" or "image" in item
 
 def _load_images(sample, paths):
     imgs = []
@@ -43,7 +45,7 @@ def _load_images(sample, paths):
 def drop_order(sample:dict) -> list[int]:
     "Indices of the sample's images (message order) in the order they are dropped to fit a length budget."
     content = sample["messages"][-1]["content"]
-    n, times = sum(map(_is_image, content)), sample.get("frame_times") or []
+    n, times = sum(map(is_image, content)), sample.get("frame_times") or []
     if len(times) != n:
         raise InputError(sample.get("qid", "sample"), "frame_times", f"{len(times)} times for {n} images in messages")
     pause = sample.get("pause_time")
@@ -57,7 +59,7 @@ def drop_frames(messages:list, drop) -> list:
         if isinstance(m["content"], str): out.append(m); continue
         content, k, skipping = [], -1, False
         for item in m["content"]:
-            if _is_image(item): k += 1; skipping = k in drop
+            if is_image(item): k += 1; skipping = k in drop
             if not skipping: content.append(item)
         out.append({**m, "content": content})
     return out
@@ -96,7 +98,7 @@ def encode_sample(processor, # the backbone's processor
     "Tokenise a SAMPLE's prompt (and a reply, with its label mask), dropping whole frames to fit `max_length`."
     qid, messages = sample.get("qid", "sample"), sample.get("messages")
     if not messages: raise InputError(qid, "messages", "missing or empty")
-    paths = [c["image"] for c in messages[-1]["content"] if _is_image(c)]
+    paths = [c["image"] for c in messages[-1]["content"] if is_image(c)]
     images, dropped, order = _load_images(sample, paths), [], None
     while True:
         keep = [im for i, im in enumerate(images) if i not in dropped]
@@ -229,9 +231,6 @@ def checkpointing_args(on:bool) -> dict:
     return {name: on, f"{name}_kwargs": {"use_reentrant": False}}
 
 # %% ../nbs/06_sft.ipynb #0c037a59
-def _say(*msg): # print once, from the main process, when several train together
-    if int(os.environ.get("RANK", "0")) == 0: print(*msg)
-
 def _training_arguments(args:SFTArgs, output_dir, bf16:bool, has_val:bool) -> TrainingArguments:
     return TrainingArguments(
         output_dir=str(output_dir), per_device_train_batch_size=args.per_device_train_batch_size,
@@ -269,7 +268,7 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
     "Train one LoRA adapter on `samples` and save it with its processor and record; resumable, skips a complete one."
     out = Path(out)
     if adapter_complete(out):
-        _say(f"{out.parent.name}/{out.name}: already complete, skipped")
+        say(f"{out.parent.name}/{out.name}: already complete, skipped")
         return out
     seed_everything(args.seed)
     bf16 = args.bf16 if args.bf16 is not None else resolve_dtype() == torch.bfloat16
@@ -357,8 +356,8 @@ def train_sft(args:SFTArgs, # settings; see `SFTArgs`
     methods = resolve_methods(args.methods)
     for i, method in enumerate(methods, 1):
         out = sft_adapter_dir(args, method)
-        _say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
-        if adapter_complete(out): _say("  complete, skipped"); done[method] = out; continue
+        say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
+        if adapter_complete(out): say("  complete, skipped"); done[method] = out; continue
         samples = reasonvqa_samples(root, fit, method, **ps)
         if not samples: raise InputError(root, method, f"no training questions in movies {fit}")
         meta = dict(method=method, data=str(root), train_movies=fit, val_movies=val, eval_movies=eval_movies, prompt=ps)
