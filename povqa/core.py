@@ -33,10 +33,12 @@ def data_dir(root=None): # explicit folder, overriding the environment
     "Where datasets and preprocessed layouts live."
     return _project_dir("data", root)
 
+# %% ../nbs/00_core.ipynb #d8baacd1
 def models_dir(root=None): # explicit folder, overriding the environment
     "Where backbones and adapters live."
     return _project_dir("models", root)
 
+# %% ../nbs/00_core.ipynb #20d987c2
 def runs_dir(root=None): # explicit folder, overriding the environment
     "Where evaluation runs and reports live."
     return _project_dir("runs", root)
@@ -75,15 +77,18 @@ def write_bytes(path, data:bytes):
     with atomic_path(path) as tmp: tmp.write_bytes(data)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #63d8956b
 def write_text(path, text:str):
     "Write UTF-8 `text` to `path` atomically."
     return write_bytes(path, text.encode('utf-8'))
 
+# %% ../nbs/00_core.ipynb #c4bbdfd9
 def write_json(path, obj, indent:int=4, # json.dump's indent
                ensure_ascii:bool=True): # escape non-ASCII characters, as json.dump does by default
     "Write `obj` as JSON to `path` atomically."
     return write_text(path, json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii))
 
+# %% ../nbs/00_core.ipynb #387f21a6
 def read_json(path):
     "Read a JSON file; a missing or malformed file is an `InputError` naming it."
     path = Path(path)
@@ -159,6 +164,7 @@ def hms_to_sec(hms:str): # a time such as "00:04:30"
     h,mi,s = map(int, m.groups())
     return float(h*3600 + mi*60 + s)
 
+# %% ../nbs/00_core.ipynb #6c4ca94d
 def sec_to_hms(sec:float, # seconds (rounded down to whole seconds)
                sep:str=':'): # ':' for annotations, '-' for keyframe file names
     "Format seconds as `HH:MM:SS` (or `HH-MM-SS`)."
@@ -176,6 +182,7 @@ def parse_hms_range(text:str): # a context window such as "00:03:30 - 00:05:30"
     if end < start: raise ValueError(f"{text!r} ends before it starts")
     return start,end
 
+# %% ../nbs/00_core.ipynb #72c47ab1
 def parse_ts_span(text:str): # a TVQA span such as "60.73-63.93"
     "Start and end seconds of a TVQA `ts` span."
     m = re.fullmatch(r'\s*(\d+(?:\.\d*)?)\s*-\s*(\d+(?:\.\d*)?)\s*', str(text))
