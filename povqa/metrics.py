@@ -213,6 +213,7 @@ class Embedder:
 
     def __repr__(self): return f"Embedder({self.name!r})"
 
+# %% ../nbs/08_metrics.ipynb #62209177
 _EMBEDDERS = {}
 def load_embedder(model:str|Path=DEFAULT_EMBED_MODEL, # hub id or local folder
                   device:str|None=None, # device to run on
