@@ -35,6 +35,7 @@ def check_method(method:str): # a pooling method name
         raise ValueError(f"unknown pooling method {method!r}; choose one of: {', '.join(POOLING_METHODS)}")
     return method
 
+# %% ../nbs/01_pooling.ipynb #3f971a1d
 def resolve_methods(methods="all"): # "all", comma-separated names, or a sequence of names
     "The pooling methods a caller asked for, as a tuple in `POOLING_METHODS` order."
     if isinstance(methods, str):
@@ -43,6 +44,7 @@ def resolve_methods(methods="all"): # "all", comma-separated names, or a sequenc
     if not wanted: raise ValueError(f"no pooling method given; choose 'all' or some of: {', '.join(POOLING_METHODS)}")
     return tuple(m for m in POOLING_METHODS if m in wanted)
 
+# %% ../nbs/01_pooling.ipynb #a152cd63
 def pooling_params(**params):
     "The operator constants: `POOLING_DEFAULTS` updated by `params`, checked."
     unknown = set(params) - set(POOLING_DEFAULTS)
@@ -195,6 +197,7 @@ def synthetic_video(path, # the .mp4 file to write
         writer.release()
     return path
 
+# %% ../nbs/01_pooling.ipynb #822bf515
 def resize_frame(frame:np.ndarray, # a BGR image
                  size:int=224): # side of the square output
     "Resize a frame as preprocessing does: `size`x`size`, area interpolation."
@@ -209,6 +212,7 @@ def numbered_images(folder): # a folder of frames named 00001.jpg, 00002.jpg, ..
     files = [f for f in Path(folder).iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.stem.isdigit()]
     return sorted(files, key=lambda f: int(f.stem))
 
+# %% ../nbs/01_pooling.ipynb #6c424614
 def find_clips(folder): # a folder to search, recursively
     "Videos and numbered-frame folders under `folder`, keyed by their path relative to it."
     folder,clips = Path(folder),{}
@@ -217,6 +221,7 @@ def find_clips(folder): # a folder to search, recursively
         elif p.is_dir() and numbered_images(p): clips[str(p.relative_to(folder))] = p
     return clips
 
+# %% ../nbs/01_pooling.ipynb #bc2ed337
 class ClipReader:
     "Random access to the resized frames of a video file or of a folder of numbered images."
     def __init__(self, path, # a video file or a folder of numbered frames
@@ -267,6 +272,7 @@ def decode_png(data): # the bytes an `ipywidgets.Image` shows
     "Decode image bytes back to a BGR uint8 array."
     return cv2.imdecode(np.frombuffer(bytes(data), np.uint8), cv2.IMREAD_COLOR)
 
+# %% ../nbs/01_pooling.ipynb #18d28ebc
 def thumbnail_strip(frames, # the chunk's frames
                     k:int=8, # how many to show, evenly spaced, first and last included
                     height:int=64): # height of each thumbnail
