@@ -26,6 +26,8 @@ METHODS = dict(sorted(METHOD_ABBREV.items(), key=lambda kv: _TABLE_ORDER.index(k
 STAGES = {'base': 'Base', 'sft': 'SFT', 'dpo': 'SFT+DPO'}
 METRICS = {'F1': 'F1', 'BLEU1': 'BLEU-1', 'BLEU4_BP': 'BLEU-4', 'ROUGE_L': 'ROUGE-L', 'EmbedCos': 'Embed Cosine',
            'ROUGE_L_Reasoning': 'ROUGE-L (reasoning)', 'EmbedCos_Reasoning': 'Embed Cosine (reasoning)'}
+
+# %% ../nbs/10_tables.ipynb #418bfd70
 _OTHER_LABELS = {'EM': 'EM', 'Accuracy': 'Accuracy', 'TVQA_Accuracy': 'TVQA accuracy'}
 
 def label(key) -> str:
@@ -33,6 +35,7 @@ def label(key) -> str:
     key = str(key)
     return METHODS.get(key) or STAGES.get(key) or METRICS.get(key) or _OTHER_LABELS.get(key, key)
 
+# %% ../nbs/10_tables.ipynb #8cb7979c
 def ordered(keys, # keys to sort
             known) -> list: # the known keys in their canonical order
     "`keys` with the known ones first, in their canonical order, then the rest sorted."
@@ -323,6 +326,7 @@ def dedupe_runs(df:pd.DataFrame) -> pd.DataFrame:
                       f"using {g['_p'].iloc[-1]}")
     return d.drop_duplicates(_KEY, keep='last').drop(columns=['_n', '_p']).sort_index()
 
+# %% ../nbs/10_tables.ipynb #61e2c0e5
 def _context(df) -> np.ndarray:
     "Each row's context: 'main' (pooled frames + keyframe; TVQA: pooled frames), 'keyframe_only' or 'frames_only'."
     return np.where(df['keyframe_only'], 'keyframe_only', np.where(df['keyframe'] | (df['dataset'] == 'tvqa'), 'main', 'frames_only'))
@@ -522,6 +526,7 @@ def latex_document(files, # table files to \input, relative to the document's fo
     body = ''.join(f'\\input{{{Path(f).as_posix()}}}\n' for f in files)
     return f'\\documentclass{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n{pre}\\begin{{document}}\n{head}{body}\\end{{document}}\n'
 
+# %% ../nbs/10_tables.ipynb #7a3ca960
 def compile_latex(tex, # a .tex file; compiled in its own folder
                   timeout:float=120) -> Path: # seconds before giving up
     "Run pdflatex on `tex` and return the PDF path; a failed compile raises with LaTeX's error lines."
