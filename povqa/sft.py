@@ -296,8 +296,9 @@ def resume_checkpoint(ckpts, # the checkpoints folder
                      ):
     "Check the checkpoints are this run's (else stop, or with `force` delete them) and set incomplete ones aside."
     ckpts, hint = Path(ckpts), "resume with the same settings and base, or start over with --force (or another --out folder)"
-    rec, found = ckpts/RUN_IDENTITY, ckpts.is_dir() and any(ckpts.glob("checkpoint-*"))
-    other = (found and not rec.exists()) or (rec.exists() and identity_diff(read_json(rec), json.loads(json.dumps(identity))))
+    rec = ckpts/RUN_IDENTITY
+    found = ckpts.is_dir() and any(checkpoint_problem(c) is None for c in ckpts.glob("checkpoint-*") if c.is_dir())
+    other = found and (not rec.exists() or identity_diff(read_json(rec), json.loads(json.dumps(identity))))
     if other and not force:
         if not rec.exists(): raise InputError(ckpts, RUN_IDENTITY, f"checkpoints without a record of the run that made them: {hint}")
         check_identity(rec, identity, hint, write=False)
@@ -306,7 +307,7 @@ def resume_checkpoint(ckpts, # the checkpoints folder
             warnings.warn(f"{ckpts}: checkpoints of another run, deleted (force)")
             shutil.rmtree(ckpts)
         if ckpts.is_dir(): set_aside_incomplete(ckpts)
-        check_identity(rec, identity, hint)
+        write_json(rec, identity) # no complete checkpoint of another run is left: this run's identity
 
 def last_checkpoint(ckpts) -> str|None:
     "The latest `checkpoint-N` of `ckpts` (after `resume_checkpoint` checked them), or None."
