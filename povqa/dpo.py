@@ -19,13 +19,15 @@ from trl import DPOConfig, DPOTrainer
 from trl.kernels import ChunkedLogProbFunction
 from trl.trainer.utils import FusedCausalLMOutput
 
-from .core import InputError, data_dir, models_dir, normalize_text, read_json, say, seed_everything, write_json, write_text
+from .core import (InputError, adapter_fingerprint, data_dir, model_fingerprint, models_dir, normalize_text, read_json,
+                        say, seed_everything, write_json, write_text)
 from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, set_pixel_budget
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames, is_image,
-                       encode_sample, prompt_settings, run_name, sft_adapter_dir)
+from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames,
+                       encode_sample, is_image, last_checkpoint, prompt_settings, resume_checkpoint, run_identity, run_name,
+                       sft_adapter_dir, whole_run_loss)
 
 # %% auto #0
 __all__ = ['RATIONALE_VARIANTS', 'HEDGES', 'UNSEEN', 'PAIRS_FILE', 'LOSS_TYPES', 'TINY_DPO', 'END_OF_TURN', 'rejected_reasoning',
@@ -133,6 +135,7 @@ class DPOArgs:
     save_steps:int=50 # checkpoint every this many updates (for resuming)
     logging_steps:int=1 # log every this many updates
     progress:bool=True # show a progress bar
+    force:bool=False # start over when the checkpoints are of another run (other settings, base or SFT adapter)
 
     def __post_init__(self):
         for lt in self.loss_types:
@@ -182,7 +185,8 @@ def check_sft_adapter(path, # the SFT adapter folder
     if not adapter_complete(path): raise InputError(meta, "file", "missing (or no adapter weights): the SFT run did not finish")
     rec = read_json(meta)
     if rec.get("stage") != "sft": raise InputError(meta, "stage", f"{rec.get('stage')!r}: not an SFT adapter")
-    if not _same_model(rec.get("base_model"), model):
+    trained = (rec.get("identity") or {}).get("base_model") # its fingerprint: a moved copy of the base is the same model
+    if not (trained["id"] == model_fingerprint(model)["id"] if trained else _same_model(rec.get("base_model"), model)):
         raise InputError(meta, "base_model", f"the adapter was trained on {rec.get('base_model')!r}, but DPO loads {model!r}")
     if rec.get("method") != method:
         raise InputError(meta, "method", f"the adapter was trained on {rec.get('method')!r} frames, not {method!r}: wrong method folder")
@@ -378,7 +382,10 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
             pairs = [p for i, p in enumerate(pairs) if i in keep]
         ckpts = out/"checkpoints"
         trainer = dpo_trainer(args, pairs, sft[method], ckpts, callbacks)
-        last = get_last_checkpoint(str(ckpts)) if ckpts.is_dir() else None
+        identity = run_identity(args, pairs, method=method, prompt=ps, sft_adapter=adapter_fingerprint(sft[method]))
+        resume_checkpoint(ckpts, identity, args.force, trainer.is_world_process_zero()) # this run's, complete ones only
+        trainer.accelerator.wait_for_everyone()
+        last = last_checkpoint(ckpts)
         t0 = time.time()
         result = trainer.train(resume_from_checkpoint=last)
         if trainer.is_world_process_zero():
@@ -391,7 +398,8 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
                           sft_adapter=str(sft[method]), sft_record={k: records[method].get(k) for k in ("base_model", "method", "train_movies")},
                           reference="base + SFT adapter (frozen)" if args.ref_from_sft else "base",
                           args=asdict(args), n_pairs=len(pairs), variants={v: sum(p["variant"] == v for p in pairs) for v in args.variants},
-                          global_step=trainer.state.global_step, train_loss=result.training_loss,
+                          global_step=trainer.state.global_step, identity=identity,
+                          train_loss=whole_run_loss(history) if last else result.training_loss,
                           resumed_from=Path(last).name if last else None, seconds=round(time.time() - t0, 1),
                           world_size=trainer.args.world_size, summary=_log_summary(history), log_history=history)
             write_json(out/ADAPTER_META, record) # written last: its presence marks the adapter complete
@@ -462,6 +470,7 @@ def povqa_dpo(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
               save_steps:int=50, # checkpoint every this many updates
               logging_steps:int=1, # log every this many updates
               progress:_flag("show a progress bar")=True,
+              force:_flag("start over when the checkpoints are of another run")=False,
              ):
     "Train one DPO adapter per pooling method from its SFT adapter (the published run_dpo.sh)."
     kw = dict(locals())
