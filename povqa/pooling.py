@@ -136,13 +136,12 @@ def _band_rows(shape, budget):
 class PoolingStream:
     "Running weighted means of one chunk's frames for several pooling methods at once."
     fold_bytes = 1 << 20   # accumulator bytes folded at a time: a band that stays in a core's L2 cache
+    hold_bytes = 16 << 20  # bytes of frames held (by reference) before they are folded in
     def __init__(self, n:int, # frames in a full chunk
                  methods=POOLING_METHODS, # methods to compute ("all", names, or a sequence)
-                 batch:int=32, # frames held (by reference) before they are folded in
                  **params): # operator constants (see `POOLING_DEFAULTS`)
         if n < 1: raise ValueError(f"a chunk needs at least one frame, got n={n}")
-        if batch < 1: raise ValueError(f"batch must be >= 1, got {batch}")
-        self.size,self.methods,self.params,self.batch = n,resolve_methods(methods),pooling_params(**params),batch
+        self.size,self.methods,self.params = n,resolve_methods(methods),pooling_params(**params)
         self.bases = [b for b in (_WA, _WAE, _WAR) if b in {_BASE[m] for m in self.methods}]
         self.steps = {b: _running_steps(n, b, self.params) for b in self.bases}
         self.acc = {}
@@ -153,7 +152,7 @@ class PoolingStream:
         self.n,self.last,self.frames,self.pending = 0,None,[],[]
 
     def add(self, frame:np.ndarray): # the next (H, W, 3) uint8 frame of the chunk (held by reference: do not modify it)
-        "Add one frame to the chunk; frames are folded into the running means `batch` at a time."
+        "Add one frame to the chunk; frames are folded into the running means `hold_bytes` at a time."
         if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
             raise ValueError(f"frames must be (H, W, 3) uint8 images, got {frame.dtype} {frame.shape}")
         if self.n == self.size: raise ValueError(f"the chunk already has its {self.size} frames; call `result` and `reset`")
@@ -162,7 +161,7 @@ class PoolingStream:
         self.last = frame
         self.pending.append(frame)
         if _WA in self.bases: self.frames.append(frame)
-        if len(self.pending) == self.batch: self.fold()
+        if len(self.pending) * frame.nbytes >= self.hold_bytes: self.fold()
 
     def fold(self):
         "Fold the pending frames into every running mean: band by band, each accumulator band over all of them."
