@@ -144,6 +144,7 @@ class PoolingStream:
         self.size,self.methods,self.params = n,resolve_methods(methods),pooling_params(**params)
         self.bases = [b for b in (_WA, _WAE, _WAR) if b in {_BASE[m] for m in self.methods}]
         self.steps = {b: _running_steps(n, b, self.params) for b in self.bases}
+        self.hold = _WA in self.bases or len(self.bases) > 1   # one accumulator, and no frames kept for WA: fold at once
         self.acc = {}
         self.reset()
 
@@ -161,7 +162,7 @@ class PoolingStream:
         self.last = frame
         self.pending.append(frame)
         if _WA in self.bases: self.frames.append(frame)
-        if len(self.pending) * frame.nbytes >= self.hold_bytes: self.fold()
+        if not self.hold or len(self.pending) * frame.nbytes >= self.hold_bytes: self.fold()
 
     def fold(self):
         "Fold the pending frames into every running mean: band by band, each accumulator band over all of them."
