@@ -171,7 +171,7 @@ class PoolingStream:
         shape = frames[0].shape
         for b in self.bases:
             if b not in self.acc or self.acc[b].shape != shape: self.acc[b] = np.empty(shape, np.float32)
-        rows = _band_rows(shape, self.fold_bytes)
+        rows = _band_rows(shape, self.fold_bytes) if len(frames) > 1 else shape[0]   # bands pay only over several frames
         for r in range(0, shape[0], rows):
             band = [f[r:r + rows] for f in frames]
             for b in self.bases:
