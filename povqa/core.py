@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #bb23dbcc
 from __future__ import annotations
-import contextlib, json, os, random, re, tempfile, warnings
+import argparse, contextlib, dataclasses, functools, inspect, json, os, random, re, sys, tempfile, traceback, warnings
 from pathlib import Path
 
 import numpy as np
 
 # %% auto #0
-__all__ = ['InputError', 'data_dir', 'models_dir', 'runs_dir', 'seed_everything', 'atomic_path', 'write_bytes', 'write_text',
+__all__ = ['BAD_INPUT', 'InputError', 'run_command', 'povqa_command', 'settings_params', 'settings_parser', 'settings_command',
+           'data_dir', 'models_dir', 'runs_dir', 'seed_everything', 'atomic_path', 'write_bytes', 'write_text',
            'write_json', 'read_json', 'write_image', 'read_jsonl', 'JsonlStore', 'hms_to_sec', 'sec_to_hms',
            'parse_hms_range', 'parse_ts_span']
 
@@ -22,6 +23,104 @@ class InputError(ValueError):
                  problem:str): # what is wrong with it
         self.source,self.field,self.problem = str(source),field,problem
         super().__init__(f"{source}: {field}: {problem}")
+
+# %% ../nbs/00_core.ipynb #9bcdb6ea
+BAD_INPUT = (InputError, FileNotFoundError, NotADirectoryError, IsADirectoryError)
+
+def _debug_env() -> bool: return os.environ.get("POVQA_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+def run_command(work, # the command's work: a callable taking no arguments
+                debug:bool|None=None): # show the traceback of bad input too (None: `$POVQA_DEBUG`)
+    "Run `work` and return the exit status: 0 done, 2 bad input (one `error:` line), 1 unexpected (with the traceback)."
+    debug = _debug_env() if debug is None else debug
+    try: work()
+    except BAD_INPUT as e:
+        if debug: traceback.print_exc()
+        what = e if isinstance(e, InputError) else f"{e.filename}: file: {e.strerror}"
+        print(f"error: {what}", file=sys.stderr, flush=True)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr); return 130
+    except Exception:
+        traceback.print_exc(); return 1
+    return 0
+
+# %% ../nbs/00_core.ipynb #2febbd0d
+def _run_as_script(frame) -> bool:
+    "Whether `frame` is the top level of a file run as a program (a console script, `python file.py`)."
+    if frame is None or frame.f_locals is not frame.f_globals: return False
+    g = frame.f_globals
+    return g.get("__name__") == "__main__" and bool(g.get("__file__"))
+
+def _parse_and_run(parser, work, argv=None):
+    parser.add_argument("--debug", action="store_true", help="show the traceback of bad input too")
+    ns = vars(parser.parse_args(argv))
+    debug = ns.pop("debug") or None
+    for k in ("pdb", "xtra"): ns.pop(k, None)
+    return run_command(lambda: work(ns), debug=debug)
+
+def povqa_command(func):
+    "Decorator: `func` as a command (`call_parse` that exits 0, 2 or 1); called with arguments, the plain `func`."
+    from fastcore.script import anno_parser
+    @functools.wraps(func)
+    def _f(*args, **kwargs):
+        if args or kwargs or not _run_as_script(sys._getframe(1)): return func(*args, **kwargs)
+        return _parse_and_run(anno_parser(func), lambda ns: func(**ns))
+    return _f
+
+# %% ../nbs/00_core.ipynb #760f1066
+_CLI_TYPES = dict(int=int, float=float, str=str, bool=bool)
+
+def _cli_type(anno):
+    "The type of a field annotation such as `int|None` (or its string, under `from __future__ import annotations`)."
+    names = [s.strip() for s in str(getattr(anno, '__name__', anno)).split('|') if s.strip() not in ('None', 'NoneType')]
+    return _CLI_TYPES.get(names[0], str) if len(names) == 1 else str
+
+def settings_params(cls, # a dataclass of settings, each field with a `# docment`
+                    exclude=(), # fields this command does not take
+                    **defaults): # fields whose default differs on this command
+    "The command's signature, and `{field: (help, type, default)}` for its flags."
+    from fastcore.docments import docments
+    try: docs = {k: v['docment'] or '' for k, v in docments(cls, full=True).items()}
+    except (OSError, TypeError): docs = {}
+    sig, flags = [], {}
+    for f in dataclasses.fields(cls):
+        if f.name in exclude: continue
+        default, t = defaults.get(f.name, f.default), _cli_type(f.type)
+        sig.append(inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default, annotation=t))
+        flags[f.name] = (docs.get(f.name, ''), t, default)
+    return inspect.Signature(sig), flags
+
+# %% ../nbs/00_core.ipynb #641e3715
+def settings_parser(flags:dict, # `settings_params`' second value
+                    description:str=None, # the command's help
+                    prog:str=None) -> argparse.ArgumentParser:
+    "An `ArgumentParser` with one `--flag` per field."
+    from fastcore.script import Param, bool_arg
+    p = argparse.ArgumentParser(description=description, prog=prog)
+    for k, (help, t, default) in flags.items():
+        param = Param(help, bool_arg, nargs="?", const=True) if t is bool else Param(help, t)
+        param.set_default(default)
+        p.add_argument(f"{param.pre}{k}", **param.kwargs)
+    return p
+
+def settings_command(cls, # the settings dataclass
+                     exclude=(), # fields this command does not take
+                     **defaults): # fields whose default differs on this command
+    "Decorator: a function of one `cls` becomes a command whose flags are the fields of `cls`."
+    sig, flags = settings_params(cls, exclude, **defaults)
+    def deco(run):
+        def call(*args, **kwargs):
+            b = sig.bind(*args, **kwargs); b.apply_defaults()
+            return run(cls(**b.arguments))
+        functools.update_wrapper(call, run); call.__signature__ = sig
+        @functools.wraps(call)
+        def _f(*args, **kwargs):
+            if args or kwargs or not _run_as_script(sys._getframe(1)): return call(*args, **kwargs)
+            return _parse_and_run(settings_parser(flags, run.__doc__), lambda ns: call(**ns))
+        _f.__signature__, _f.parser = sig, lambda: settings_parser(flags, run.__doc__)
+        return _f
+    return deco
 
 # %% ../nbs/00_core.ipynb #a494d512
 def _project_dir(name:str, root=None):
