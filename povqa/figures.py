@@ -10,12 +10,11 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from fastcore.script import call_parse
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from .core import InputError, atomic_path, read_jsonl, runs_dir, write_text
+from .core import InputError, povqa_command, atomic_path, read_jsonl, runs_dir, write_text
 from .tables import (METHODS, METRICS, STAGES, compile_latex, dedupe_runs, label, latex_document, leaderboard,
                           load_summaries, main_runs, ordered, report_tables, tvqa_grid)
 
@@ -441,7 +440,7 @@ def write_report(runs=None, # runs folder (default: `runs_dir()`)
     return write_text(out/'index.md', '\n'.join(lines) + '\n')
 
 # %% ../nbs/11_figures.ipynb #0c2ac739
-@call_parse
+@povqa_command
 def povqa_report(runs:str=None, # runs folder (default: runs/ or $POVQA_RUNS)
                  out:str=None, # report folder (default: <runs>/report)
                  seed:int=0, # seed of the example questions

@@ -11,10 +11,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pysrt
-from fastcore.script import call_parse
 from tqdm import tqdm
 
-from .core import InputError, hms_to_sec, read_json, sec_to_hms, write_json
+from .core import InputError, povqa_command, hms_to_sec, read_json, sec_to_hms, write_json
 from .pooling import POOLING_METHODS, PoolingStream, numbered_images, pooling_params, resize_frame, resolve_methods
 
 # %% auto #0
@@ -451,7 +450,7 @@ def _required(cmd, **args):
     missing = [k for k,v in args.items() if v in (None, "")]
     if missing: raise SystemExit(f"{cmd}: missing required argument(s): {', '.join('--' + k for k in missing)}")
 
-@call_parse
+@povqa_command
 def povqa_preprocess(video:str=None, # the movie file (.mp4)
                      srt:str=None, # its .srt subtitles
                      annotations:str=None, # its annotation JSON (keyframes; names the movie)
@@ -470,7 +469,7 @@ def povqa_preprocess(video:str=None, # the movie file (.mp4)
                                            chunk_size=chunk_size, force=force)], workers, "movies")
     for r in res: print(f"{r['name']}: {r['status']} -> {r['output_dir']}")
 
-@call_parse
+@povqa_command
 def povqa_preprocess_tvqa(frames_root:str=None, # TVQA's frames_hq folder
                           subtitles_dir:str=None, # TVQA's tvqa_subtitles folder
                           out_dir:str=None, # the processed_tvqa folder
@@ -530,7 +529,7 @@ def fetch_reasonvqa(dest="data/reasonvqa", # the ReasonVQA root to fill
         movies.append(item.name)
     return movies
 
-@call_parse
+@povqa_command
 def povqa_fetch_reasonvqa(dest:str="data/reasonvqa", # the ReasonVQA root to fill
                           repo_id:str="ashimdahal/povqa-preprocessed", # the Hugging Face dataset repo
                           revision:str=None, # a branch, tag or commit
