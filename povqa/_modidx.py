@@ -427,4 +427,5 @@ d = { 'settings': { 'branch': 'main',
                               'povqa.tables.style_table': ('tables.html#style_table', 'povqa/tables.py'),
                               'povqa.tables.synthetic_runs': ('tables.html#synthetic_runs', 'povqa/tables.py'),
                               'povqa.tables.to_latex': ('tables.html#to_latex', 'povqa/tables.py'),
-                              'povqa.tables.tvqa_grid': ('tables.html#tvqa_grid', 'povqa/tables.py')}}}
+                              'povqa.tables.tvqa_grid': ('tables.html#tvqa_grid', 'povqa/tables.py'),
+                              'povqa.tables.unfinished_runs': ('tables.html#unfinished_runs', 'povqa/tables.py')}}}

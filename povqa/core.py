@@ -212,11 +212,16 @@ def _parse_jsonl(path, lines):
         except json.JSONDecodeError as e: raise InputError(path, f'line {i}', f'not valid JSON ({e.msg})') from None
     return records
 
-def read_jsonl(path):
+def read_jsonl(path,
+               torn:bool=False): # drop a last line cut short by an interrupted writer (with a warning), as `JsonlStore` does
     "Read every record of a JSONL file; a malformed line is an `InputError` naming file and line."
     path = Path(path)
     if not path.is_file(): raise InputError(path, 'file', 'does not exist')
-    return _parse_jsonl(path, path.read_text(encoding='utf-8').splitlines())
+    data = path.read_bytes()
+    if torn and (complete := data.rfind(b'\n') + 1) < len(data):
+        warnings.warn(f"{path}: left out a torn last line ({len(data)-complete} bytes) of an interrupted writer")
+        data = data[:complete]
+    return _parse_jsonl(path, data.decode('utf-8').splitlines())
 
 # %% ../nbs/00_core.ipynb #5057a8cf
 class JsonlStore:
