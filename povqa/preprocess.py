@@ -500,7 +500,7 @@ def preprocess_reasonvqa_root(root, # a ReasonVQA root: videos/<movie>.mp4, subt
 # %% ../nbs/02_preprocess.ipynb #763c4c6e
 def _required(cmd, **args):
     missing = [k for k,v in args.items() if v in (None, "")]
-    if missing: raise SystemExit(f"{cmd}: missing required argument(s): {', '.join('--' + k for k in missing)}")
+    if missing: raise InputError(cmd, "arguments", f"missing required argument(s): {', '.join('--' + k for k in missing)}")
 
 @povqa_command
 def povqa_preprocess(video:str=None, # the movie file (.mp4)
