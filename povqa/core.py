@@ -62,10 +62,12 @@ def _parse_and_run(parser, work, argv=None):
 def povqa_command(func):
     "Decorator: `func` as a command (`call_parse` that exits 0, 2 or 1); called with arguments, the plain `func`."
     from fastcore.script import anno_parser
+    cli = lambda: _parse_and_run(anno_parser(func), lambda ns: func(**ns))
+    if _run_as_script(sys._getframe(1)): sys.exit(cli())   # the module itself run as a program (`python -m povqa.x`)
     @functools.wraps(func)
     def _f(*args, **kwargs):
         if args or kwargs or not _run_as_script(sys._getframe(1)): return func(*args, **kwargs)
-        return _parse_and_run(anno_parser(func), lambda ns: func(**ns))
+        return cli()
     return _f
 
 # %% ../nbs/00_core.ipynb #760f1066
@@ -110,6 +112,7 @@ def settings_command(cls, # the settings dataclass
     "Decorator: a function of one `cls` becomes a command whose flags are the fields of `cls`."
     sig, flags = settings_params(cls, exclude, **defaults)
     def deco(run):
+        if _run_as_script(sys._getframe(1)): sys.exit(_parse_and_run(settings_parser(flags, run.__doc__), lambda ns: run(cls(**ns))))
         def call(*args, **kwargs):
             b = sig.bind(*args, **kwargs); b.apply_defaults()
             return run(cls(**b.arguments))
