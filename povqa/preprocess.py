@@ -291,7 +291,7 @@ def preprocess_movie(video, # the movie file
     name = movie or Path(annotations or video).stem
     out = Path(out_dir) / name
     config = dict(chunk_seconds=float(chunk_seconds), target_fps=float(target_fps), chunk_size=int(chunk_size), size=size,
-                  keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs are redone
+                  keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs differ
                   params=params, srt=Path(srt).name if srt else None, annotations=Path(annotations).name if annotations else None)
     inputs = dict(video=file_fingerprint(video), srt=file_fingerprint(srt, True) if srt else None,
                   annotations=file_fingerprint(annotations, True) if annotations else None)
