@@ -11,7 +11,6 @@ from pathlib import Path
 
 logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)  # bitsandbytes announces an optional CPU kernel package it lacks
 import torch
-from fastcore.script import call_parse
 from tokenizers import AddedToken, Regex, Tokenizer, normalizers, pre_tokenizers, trainers
 from tokenizers.models import BPE
 from transformers import (AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig, GenerationConfig,
@@ -26,7 +25,7 @@ from transformers.models.qwen3_vl.video_processing_qwen3_vl import Qwen3VLVideoP
 from peft import LoraConfig
 from trl.chat_template_utils import qwen2_5_vl_chat_template, qwen3_5_think_chat_template, qwen3_vl_chat_template
 
-from .core import InputError, models_dir
+from .core import InputError, povqa_command, models_dir
 
 # %% auto #0
 __all__ = ['QUANTIZATIONS', 'QWEN2_5_VL_SPECIAL_TOKENS', 'QWEN3_VL_SPECIAL_TOKENS', 'QWEN3_5_SPECIAL_TOKENS', 'FAMILIES', 'ARCHS',
@@ -289,7 +288,7 @@ def reply_cue(processor) -> str:
     return prompt[prompt.rindex("<|im_start|>") + len("<|im_start|>"):]
 
 # %% ../nbs/05_backbone.ipynb #9597b766
-@call_parse
+@povqa_command
 def povqa_tiny_backbone(out:str=None, # folder to write (default: <models>/tiny-<arch>)
                         arch:str="qwen2.5-vl", # qwen2.5-vl, qwen3-vl or qwen3.5
                         seed:int=0, # seed of the random weights

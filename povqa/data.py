@@ -8,9 +8,8 @@ import json, random, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastcore.script import call_parse
 
-from .core import InputError, hms_to_sec, parse_hms_range, parse_ts_span, read_json, read_jsonl, write_json, write_text
+from .core import InputError, povqa_command, hms_to_sec, parse_hms_range, parse_ts_span, read_json, read_jsonl, write_json, write_text
 
 # %% auto #0
 __all__ = ['ANNOTATION_KEYS', 'TVQA_KEYS', 'KEYFRAME_RE', 'annotation_problems', 'load_annotations', 'check_annotations',
@@ -172,7 +171,7 @@ def write_tvqa_subset(input, # the TVQA `tvqa_val.jsonl`
     return out
 
 # %% ../nbs/03_data.ipynb #31cf3446
-@call_parse
+@povqa_command
 def povqa_tvqa_subset(input:str=None, # the TVQA `tvqa_val.jsonl` (required)
                       n:int=5000, # subset size
                       seed:int=42, # sampling seed

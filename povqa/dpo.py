@@ -10,7 +10,6 @@ from pathlib import Path
 
 import torch
 from datasets import Dataset
-from fastcore.script import Param, bool_arg, call_parse
 from peft import PeftModel, prepare_model_for_kbit_training
 from transformers import AutoProcessor
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -19,7 +18,7 @@ from trl import DPOConfig, DPOTrainer
 from trl.kernels import ChunkedLogProbFunction
 from trl.trainer.utils import FusedCausalLMOutput
 
-from .core import (InputError, adapter_fingerprint, data_dir, model_fingerprint, models_dir, normalize_text, read_json,
+from .core import (InputError, settings_command, adapter_fingerprint, data_dir, model_fingerprint, models_dir, normalize_text, read_json,
                         say, seed_everything, write_json, write_text)
 from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, set_pixel_budget
 from .data import split_movies
@@ -429,49 +428,7 @@ def plot_dpo(histories, # adapter folders, records or log histories: a list, or 
     return axes
 
 # %% ../nbs/07_dpo.ipynb #91f9a5b8
-def _flag(help): return Param(help, bool_arg, nargs="?", const=True)
-
-@call_parse
-def povqa_dpo(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-              model:str="Qwen/Qwen2.5-VL-7B-Instruct", # backbone: hub id or local folder, the SFT adapters' base
-              out:str=None, # models root (default: <models>)
-              methods:str="all", # pooling methods: "all" or comma-separated names
-              sft_adapter:str=None, # SFT adapters: a folder of <method>/ adapters or a path with {method} (default: <out>/sft-<tag>-interleaved-<k>f)
-              ref_from_sft:_flag("reference = base + frozen SFT adapter (False: the bare base)")=True,
-              beta:float=0.3, # DPO temperature
-              loss_type:str="sigmoid", # TRL loss type(s), comma-separated: sigmoid, ipo, robust, hinge, ...
-              label_smoothing:float=0.0, # label noise for robust / exo_pair / aot
-              correctness_only:_flag("only the final answer and end of turn count")=True,
-              length_normalize:_flag("average the counted tokens' log-probabilities")=True,
-              rationale_variants:str="gold,hedge,unseen", # rationales of rejected replies
-              max_pairs:int=None, # train on this many pairs (default: all)
-              max_frames:int=16, # frames per training prompt (plus the keyframe)
-              max_segments:int=2048, # subtitle segments per prompt
-              interleave:_flag("each frame followed by its nearest subtitle")=True,
-              append_keyframe:_flag("append the paused frame")=True,
-              keyframe_hint:_flag("name the keyframe in the header")=True,
-              frame_selection:str="uniform", # uniform, near_ts or all
-              learning_rate:float=5e-6, # peak learning rate
-              num_train_epochs:float=1.0, # epochs
-              per_device_train_batch_size:int=1, # pairs per step and process
-              gradient_accumulation_steps:int=8, # steps per optimizer update
-              warmup_ratio:float=0.03, # warmup share
-              max_grad_norm:float=1.0, # gradient clipping
-              lr_scheduler_type:str="linear", # transformers scheduler name
-              max_length:int=4096, # token budget per sequence
-              seed:int=42, # seed of training, pairs and split
-              split_ratio:float=0.9, # share of movies that train
-              quantization:str="auto", # nf4, fp4, 8bit, none or auto (the SFT setting)
-              bf16:_flag("bfloat16 training (default: where supported)")=None,
-              gradient_checkpointing:_flag("recompute activations in the backward pass")=True,
-              min_pixels:int=None, # processor pixel budget: smallest image area
-              max_pixels:int=None, # processor pixel budget: largest image area
-              max_steps:int=-1, # stop after this many updates
-              save_steps:int=50, # checkpoint every this many updates
-              logging_steps:int=1, # log every this many updates
-              progress:_flag("show a progress bar")=True,
-              force:_flag("start over when the checkpoints are of another run")=False,
-             ):
+@settings_command(DPOArgs)
+def povqa_dpo(args:DPOArgs):
     "Train one DPO adapter per pooling method from its SFT adapter (the published run_dpo.sh)."
-    kw = dict(locals())
-    return train_dpo(DPOArgs(**{f.name: kw[f.name] for f in fields(DPOArgs)}))
+    return train_dpo(args)

@@ -12,12 +12,11 @@ from typing import NamedTuple
 import pandas as pd
 import torch
 from PIL import Image
-from fastcore.script import call_parse, bool_arg
 from peft import PeftModel
 from transformers import AutoProcessor
 from tqdm.auto import tqdm
 
-from .core import (InputError, JsonlStore, adapter_fingerprint, check_identity, data_dir, exclusive_lock, model_fingerprint,
+from .core import (InputError, settings_command, JsonlStore, adapter_fingerprint, check_identity, data_dir, exclusive_lock, model_fingerprint,
                         models_dir, read_json, runs_dir, write_json, write_text)
 from .pooling import POOLING_METHODS, resolve_methods
 from .data import load_tvqa, split_movies, subset_path, write_tvqa_subset
@@ -574,60 +573,14 @@ def evaluate_tvqa(args:EvalArgs) -> list[Path]:
     return paths
 
 # %% ../nbs/09_eval.ipynb #8775cce5
-@call_parse
-def povqa_eval(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-               models:str=None, # folder of the sft-*/dpo-* adapter families (default: <models>)
-               runs:str=None, # folder for the run folders (default: <runs>)
-               model:str=DEFAULT_MODEL, # base backbone: hub id or local folder
-               stages:str="base,sft,dpo", # stages to evaluate, comma-separated
-               methods:str="all", # pooling methods to evaluate on
-               adapters:str="all", # adapters to evaluate, by training method
-               max_frames:int=59, # pooled frames per question (the keyframe comes on top)
-               max_segments:int=None, # subtitle segments per prompt (default: as trained; paper protocol: 8)
-               frame_selection:str="uniform", # uniform, near_ts or all
-               keyframe:bool_arg=True, # append the keyframe at the pause
-               hint:bool_arg=True, # name the keyframe and the pause time in the prompt
-               max_new_tokens:int=None, # generation budget per answer (default: 512; paper protocol: 4096)
-               min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
-               max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
-               batch_size:int=4, # questions per generate call
-               limit:int=None, # only the first questions of each run
-               protocol:str="workbook", # workbook, or paper: the published evaluation exactly
-               quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
-               embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos (hub id or local folder)
-               split_ratio:float=0.9, # share of movies that train
-               seed:int=42, # seed of the movie split
-               n_boot:int=1000, # bootstrap resamples
-               progress:bool_arg=True, # show progress bars
-               force:bool_arg=False): # start a run over when its records were made by another model, adapter or settings
+@settings_command(EvalArgs, exclude=("subset", "subset_n"), stages="base,sft,dpo")
+def povqa_eval(args:EvalArgs):
     "Evaluate the base model and every SFT/DPO adapter on every pooling method (ReasonVQA evaluation movies)."
-    paths = evaluate_grid(EvalArgs(**locals()))
+    paths = evaluate_grid(args)
     print(f"{len(paths)} runs summarised")
 
-@call_parse
-def povqa_tvqa_eval(data:str=None, # TVQA root (default: <data>/tvqa)
-                    models:str=None, # folder of the sft-*/dpo-* adapter families (default: <models>)
-                    runs:str=None, # folder for the run folders (default: <runs>)
-                    model:str=DEFAULT_MODEL, # base backbone: hub id or local folder
-                    stages:str="base,dpo", # stages to evaluate, comma-separated
-                    methods:str="all", # pooling methods to evaluate on
-                    adapters:str="all", # adapters to evaluate, by training method
-                    max_frames:int=59, # pooled frames per question
-                    max_segments:int=None, # subtitle segments per prompt (default: as trained; paper protocol: 8)
-                    frame_selection:str="uniform", # uniform, near_ts or all
-                    max_new_tokens:int=None, # generation budget per answer (default: 512)
-                    min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
-                    max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
-                    batch_size:int=4, # questions per generate call
-                    limit:int=None, # only the first questions of the subset
-                    protocol:str="workbook", # workbook, or paper: the published evaluation exactly
-                    quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
-                    embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos
-                    subset:str=None, # subset JSONL (default: processed_tvqa/val_<n>_seed<seed>.jsonl, built if missing)
-                    subset_n:int=5000, # subset size when it is built
-                    seed:int=42, # subset seed
-                    n_boot:int=1000, # bootstrap resamples
-                    progress:bool_arg=True, # show progress bars
-                    force:bool_arg=False): # start a run over when its records were made by another model, adapter or settings
+# %% ../nbs/09_eval.ipynb #cce72da5
+@settings_command(EvalArgs, exclude=("keyframe", "hint", "split_ratio"), stages="base,dpo")
+def povqa_tvqa_eval(args:EvalArgs):
     "Evaluate the base model and the DPO adapters on the stratified TVQA subset; print and save the accuracy grid."
-    evaluate_tvqa(EvalArgs(**locals()))
+    evaluate_tvqa(args)

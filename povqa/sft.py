@@ -10,13 +10,12 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from fastcore.script import call_parse, Param, bool_arg
 from transformers import AutoProcessor, Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
 
-from .core import (InputError, check_identity, data_dir, identity_diff, model_fingerprint, models_dir, read_json,
+from .core import (InputError, settings_command, check_identity, data_dir, identity_diff, model_fingerprint, models_dir, read_json,
                         say, seed_everything, write_json)
 from .backbone import backbone_tag, load_backbone, lora_config, quant_config, render_chat, reply_cue, resolve_dtype
 from .data import split_movies
@@ -462,48 +461,10 @@ def train_sft(args:SFTArgs, # settings; see `SFTArgs`
     return done
 
 # %% ../nbs/06_sft.ipynb #3bd7f502
-def _flag(help): return Param(help, bool_arg, nargs="?", const=True)
-
-@call_parse
-def povqa_sft(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-              model:str="Qwen/Qwen2.5-VL-7B-Instruct", # backbone: hub id or local folder
-              out:str=None, # models root (default: <models>)
-              methods:str="all", # pooling methods: "all" or comma-separated names
-              max_frames:int=16, # frames per training prompt (plus the keyframe)
-              max_segments:int=2048, # subtitle segments per prompt
-              interleave:_flag("each frame followed by its nearest subtitle")=True,
-              append_keyframe:_flag("append the paused frame")=True,
-              keyframe_hint:_flag("name the keyframe in the header")=True,
-              frame_selection:str="uniform", # uniform, near_ts or all
-              lora_r:int=32, # LoRA rank
-              lora_alpha:int=32, # LoRA alpha
-              lora_dropout:float=0.05, # LoRA dropout
-              lora_target_mm_projector:_flag("LoRA on the multimodal projector too")=True,
-              lora_target_vision:_flag("LoRA on the vision tower too")=False,
-              learning_rate:float=5e-5, # peak learning rate
-              num_train_epochs:float=2.0, # epochs
-              per_device_train_batch_size:int=1, # samples per step and process
-              gradient_accumulation_steps:int=8, # steps per optimizer update
-              warmup_ratio:float=0.08, # warmup share
-              lr_scheduler_type:str="linear", # transformers scheduler name
-              max_length:int=4096, # token budget per sample
-              seed:int=42, # seed of training and of the split
-              split_ratio:float=0.9, # share of movies that train
-              val_movies:int=0, # training movies held back for a validation loss
-              quantization:str="auto", # nf4, fp4, 8bit, none or auto
-              bf16:_flag("bfloat16 training (default: where supported)")=None,
-              gradient_checkpointing:_flag("recompute activations in the backward pass")=True,
-              min_pixels:int=None, # processor pixel budget: smallest image area
-              max_pixels:int=None, # processor pixel budget: largest image area
-              max_steps:int=-1, # stop after this many updates
-              save_steps:int=50, # checkpoint every this many updates
-              logging_steps:int=1, # log every this many updates
-              progress:_flag("show a progress bar")=True,
-              force:_flag("start over when the checkpoints are of another run")=False,
-             ):
+@settings_command(SFTArgs)
+def povqa_sft(args:SFTArgs):
     "Train one rationale-SFT LoRA adapter per pooling method (the published run_sft.sh)."
-    kw = dict(locals())
-    return train_sft(SFTArgs(**{f.name: kw[f.name] for f in fields(SFTArgs)}))
+    return train_sft(args)
 
 # %% ../nbs/06_sft.ipynb #2739e912
 @torch.no_grad()

@@ -16,9 +16,9 @@ from .pooling import METHOD_ABBREV
 
 # %% auto #0
 __all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'TABLE_PACKAGES', 'label', 'ordered', 'synthetic_runs',
-           'read_summary', 'load_summaries', 'dedupe_runs', 'main_runs', 'leaderboard', 'delta_table',
-           'keyframe_ablation', 'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables',
-           'latex_document', 'compile_latex']
+           'read_summary', 'load_summaries', 'unfinished_runs', 'dedupe_runs', 'main_runs', 'leaderboard',
+           'delta_table', 'keyframe_ablation', 'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex',
+           'report_tables', 'latex_document', 'compile_latex']
 
 # %% ../nbs/10_tables.ipynb #941798ae
 _TABLE_ORDER = ('WA', 'WAE', 'WAR', 'BBLF')  # the paper's column order
@@ -299,13 +299,17 @@ def read_summary(path) -> dict:
 COLUMNS = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'metric', 'value',
            'ci_lo', 'ci_hi', 'n', 'max_frames', 'backbone', 'run', 'summary', 'records']
 
-def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir()`)
+def load_summaries(runs=None, # runs folder (default: `runs_dir()`)
+                   strict:bool=False) -> pd.DataFrame: # raise on a bad summary instead of leaving it out with a warning
     "One row per metric of every `*.summary.json` under `runs`: stage, training and evaluation method, value, interval."
     runs = runs_dir(runs)
     if not runs.is_dir(): raise InputError(runs, 'folder', 'does not exist')
     rows = []
     for p in sorted(runs.rglob('*.summary.json')):
-        s = read_summary(p)
+        try: s = read_summary(p)
+        except InputError as e:
+            if strict: raise
+            warnings.warn(f"{e}: this summary is left out, its cells are gaps"); continue
         ident = {k: v for k,v in s.items() if k not in ('metrics', 'ci')}
         for m,v in s['metrics'].items():
             lo,hi = s['ci'].get(m, (math.nan, math.nan))
@@ -313,6 +317,15 @@ def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir
     df = pd.DataFrame(rows, columns=COLUMNS)
     df[['value', 'ci_lo', 'ci_hi']] = df[['value', 'ci_lo', 'ci_hi']].astype(float)
     return df.astype({'n': 'Int64', 'max_frames': 'Int64', 'keyframe_only': bool, 'keyframe': bool})
+
+# %% ../nbs/10_tables.ipynb #93e44a90
+def unfinished_runs(runs=None) -> list[tuple[Path, int]]: # runs folder (default: `runs_dir()`)
+    "(records file, complete records) of every run under `runs` with records but no `.summary.json`."
+    out = []
+    for p in sorted(runs_dir(runs).rglob('*.jsonl')):
+        if 'report' in p.relative_to(runs_dir(runs)).parts[:1] or p.with_name(p.name[:-len('.jsonl')] + '.summary.json').exists(): continue
+        out.append((p, p.read_bytes().count(b'\n')))
+    return out
 
 # %% ../nbs/10_tables.ipynb #fd834fb5
 _KEY = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'metric']
