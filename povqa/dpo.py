@@ -24,7 +24,7 @@ from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, 
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames,
+from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
                        encode_sample, is_image, last_checkpoint, prompt_settings, resume_checkpoint, run_identity, run_name,
                        sft_adapter_dir, whole_run_loss)
 
@@ -373,15 +373,17 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
         out = dpo_adapter_dir(args, method)
         say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
         done.append(out)
-        if method not in todo: say("  complete, skipped"); continue
         seed_everything(args.seed)
         pairs = preference_pairs(reasonvqa_samples(root, train_movies, method, **ps), args.seed, args.variants)
         if args.max_pairs is not None and args.max_pairs < len(pairs):
             keep = set(random.Random(args.seed).sample(range(len(pairs)), args.max_pairs))
             pairs = [p for i, p in enumerate(pairs) if i in keep]
+        identity = run_identity(args, pairs, method=method, prompt=ps, sft_adapter=adapter_fingerprint(sft[method]))
+        if method not in todo:
+            if adapter_is_current(out, identity, args.force): say("  complete, skipped"); continue
+            records[method] = check_sft_adapter(sft[method], args.model, method, eval_movies, args.quantization)
         ckpts = out/"checkpoints"
         trainer = dpo_trainer(args, pairs, sft[method], ckpts, callbacks)
-        identity = run_identity(args, pairs, method=method, prompt=ps, sft_adapter=adapter_fingerprint(sft[method]))
         resume_checkpoint(ckpts, identity, args.force, trainer.is_world_process_zero()) # this run's, complete ones only
         trainer.accelerator.wait_for_everyone()
         last = last_checkpoint(ckpts)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_preprocess.ipynb #3914e2d1
 from __future__ import annotations
-import codecs, hashlib, math, os, queue, shutil, tarfile, threading, time, warnings
+import codecs, hashlib, importlib, math, multiprocessing, os, queue, shutil, tarfile, threading, time, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -427,6 +427,10 @@ def _worker_init(parent:int): # the pid of the process that owns the pool
     cv2.setNumThreads(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
+def _importable(f):
+    "`f`, or for a function defined in `__main__` (this chapter run as a notebook) the library's: spawned workers import it."
+    return getattr(importlib.import_module("povqa.preprocess"), f.__name__) if f.__module__ == "__main__" else f
+
 def run_jobs(fn, # `preprocess_movie` or `preprocess_tvqa_clip`
              jobs:list, # keyword arguments for each call
              workers:int=1, # worker processes (1: run here)
@@ -441,8 +445,9 @@ def run_jobs(fn, # `preprocess_movie` or `preprocess_tvqa_clip`
                 if len(jobs) == 1: raise
                 failures.append(e)
     else:
-        with ProcessPoolExecutor(min(workers, len(jobs)), initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(fn, **job, progress=False) for job in jobs]
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_importable(_worker_init), initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_importable(fn), **job, progress=False) for job in jobs]
             for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
                 try: results.append(f.result())
                 except Exception as e: failures.append(e)

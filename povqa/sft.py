@@ -26,8 +26,9 @@ from .prompts import reasonvqa_samples
 __all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'CHECKPOINT_FILES', 'RUN_IDENTITY', 'TINY_SFT', 'is_image', 'drop_order',
            'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'SFTArgs', 'run_name',
            'sft_adapter_dir', 'adapter_complete', 'checkpointing_args', 'checkpoint_problem', 'set_aside_incomplete',
-           'run_identity', 'resume_checkpoint', 'last_checkpoint', 'whole_run_loss', 'add_lora', 'train_adapter',
-           'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings', 'train_sft', 'povqa_sft', 'reply_nll']
+           'run_identity', 'resume_checkpoint', 'last_checkpoint', 'whole_run_loss', 'adapter_is_current', 'add_lora',
+           'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings', 'train_sft',
+           'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #496fb520
 IGNORE_INDEX = -100
@@ -321,6 +322,23 @@ def whole_run_loss(history:list) -> float|None: # a Trainer log history
         if "loss" in h and h["step"] > prev: tot, prev = tot + h["loss"] * (h["step"] - prev), h["step"]
     return tot / prev if prev else None
 
+# %% ../nbs/06_sft.ipynb #db817cf4
+def adapter_is_current(out, # a complete adapter folder
+                       identity:dict, # this run's, from `run_identity`
+                       force:bool=False): # delete an adapter of another run instead of stopping
+    "Whether the complete adapter in `out` was made by this run; another run's stops, or with `force` is deleted."
+    path, hint = Path(out)/ADAPTER_META, "start over with --force, or use another --out folder"
+    made, new = read_json(path).get("identity"), json.loads(json.dumps(identity))
+    diff = identity_diff(made, new) if made is not None else [("identity", None, "this run's")]
+    if not diff: return True
+    if force:
+        warnings.warn(f"{out}: an adapter of another run, deleted (force)")
+        shutil.rmtree(out, ignore_errors=True)
+        return False
+    k, a, b = diff[0]
+    more = f" (also {', '.join(x[0] for x in diff[1:])})" if len(diff) > 1 else ""
+    raise InputError(path, f"identity.{k}", f"this adapter was made with {a!r}, now {b!r}{more}: {hint}")
+
 # %% ../nbs/06_sft.ipynb #0c037a59
 def _training_arguments(args:SFTArgs, output_dir, bf16:bool, has_val:bool) -> TrainingArguments:
     return TrainingArguments(
@@ -358,7 +376,8 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
                  ) -> Path:
     "Train one LoRA adapter on `samples` and save it with its processor and record; resumable, skips a complete one."
     out = Path(out)
-    if adapter_complete(out):
+    identity = run_identity(args, samples, **{k: v for k, v in (meta or {}).items() if k in ("method", "prompt")})
+    if adapter_complete(out) and adapter_is_current(out, identity, args.force):
         say(f"{out.parent.name}/{out.name}: already complete, skipped")
         return out
     seed_everything(args.seed)
@@ -371,7 +390,6 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
                       data_collator=SFTCollator(processor, args.max_length), callbacks=callbacks)
     if not args.progress:
         for cb in (PrinterCallback, ProgressCallback): trainer.remove_callback(cb)
-    identity = run_identity(args, samples, **{k: v for k, v in (meta or {}).items() if k in ("method", "prompt")})
     resume_checkpoint(ckpts, identity, args.force, trainer.is_world_process_zero())
     trainer.accelerator.wait_for_everyone()
     last = last_checkpoint(ckpts)
@@ -452,7 +470,6 @@ def train_sft(args:SFTArgs, # settings; see `SFTArgs`
     for i, method in enumerate(methods, 1):
         out = sft_adapter_dir(args, method)
         say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
-        if adapter_complete(out): say("  complete, skipped"); done[method] = out; continue
         samples = reasonvqa_samples(root, fit, method, **ps)
         if not samples: raise InputError(root, method, f"no training questions in movies {fit}")
         meta = dict(method=method, data=str(root), train_movies=fit, val_movies=val, eval_movies=eval_movies, prompt=ps)
