@@ -13,8 +13,8 @@ import numpy as np
 __all__ = ['BAD_INPUT', 'PUNCT', 'InputError', 'run_command', 'povqa_command', 'settings_params', 'settings_parser',
            'settings_command', 'data_dir', 'models_dir', 'runs_dir', 'seed_everything', 'atomic_path', 'write_bytes',
            'write_text', 'write_json', 'read_json', 'write_image', 'read_jsonl', 'JsonlStore', 'file_digest',
-           'model_fingerprint', 'adapter_fingerprint', 'identity_diff', 'check_identity', 'exclusive_lock',
-           'hms_to_sec', 'sec_to_hms', 'parse_hms_range', 'parse_ts_span', 'normalize_text', 'say']
+           'model_fingerprint', 'adapter_fingerprint', 'identity_diff', 'identity_error', 'check_identity',
+           'exclusive_lock', 'hms_to_sec', 'sec_to_hms', 'parse_hms_range', 'parse_ts_span', 'normalize_text', 'say']
 
 # %% ../nbs/00_core.ipynb #356b66a8
 class InputError(ValueError):
@@ -327,6 +327,15 @@ def identity_diff(old:dict, new:dict, prefix:str='') -> list:
         elif a != b: out.append((name, a, b))
     return out
 
+def identity_error(path, # the file that records the old identity
+                   diff:list, # from `identity_diff`, not empty
+                   hint:str, # how to get out of the mismatch
+                   prefix:str=''): # the old identity's place in that file (e.g. "identity.")
+    "The `InputError` for a mismatch: the first field that differs, its old and new values, and the other fields."
+    k, a, b = diff[0]
+    more = f" (also {', '.join(d[0] for d in diff[1:])})" if len(diff) > 1 else ""
+    return InputError(path, f"{prefix}{k}", f"these outputs were made with {a!r}, now {b!r}{more}: {hint}")
+
 def check_identity(path, # the identity file (JSON) beside the outputs it describes
                    identity:dict, # what makes these outputs: fingerprints and the settings that change results
                    hint:str="start over with --force, or use a new folder", # how to get out of a mismatch
@@ -336,11 +345,7 @@ def check_identity(path, # the identity file (JSON) beside the outputs it descri
     if not path.exists():
         if write: write_json(path, identity)
         return identity
-    diff = identity_diff(read_json(path), identity)
-    if diff:
-        k, a, b = diff[0]
-        more = f" (also {', '.join(d[0] for d in diff[1:])})" if len(diff) > 1 else ""
-        raise InputError(path, k, f"these outputs were made with {a!r}, now {b!r}{more}: {hint}")
+    if diff := identity_diff(read_json(path), identity): raise identity_error(path, diff, hint)
     return identity
 
 # %% ../nbs/00_core.ipynb #36142a14

@@ -13,7 +13,7 @@ import numpy as np
 import pysrt
 from tqdm import tqdm
 
-from .core import InputError, povqa_command, hms_to_sec, read_json, sec_to_hms, write_json
+from .core import InputError, povqa_command, hms_to_sec, identity_diff, read_json, sec_to_hms, write_json
 from .pooling import POOLING_METHODS, PoolingStream, numbered_images, pooling_params, resize_frame, resolve_methods
 
 # %% auto #0
@@ -180,11 +180,9 @@ def file_fingerprint(path, # an input file
     else: fp["mtime_ns"] = st.st_mtime_ns
     return fp
 
-def _differences(old, new, prefix="") -> list:
-    "`key: before -> now` for every (dotted) key whose value differs between two nested dicts."
-    if not (isinstance(old, dict) and isinstance(new, dict)):
-        return [] if old == new else [f"{prefix.rstrip('.') or 'marker'}: {'not recorded' if old is None else repr(old)} -> {new!r}"]
-    return [d for k in sorted({*old, *new}) for d in _differences(old.get(k), new.get(k), f"{prefix}{k}.")]
+def _differences(old:dict, new:dict) -> list:
+    "`key: before -> now` for every (dotted) key whose value differs between two nested dicts (`identity_diff`)."
+    return [f"{k}: {'not recorded' if a is None else repr(a)} -> {b!r}" for k, a, b in identity_diff(old, new)]
 
 def completed_methods(out, # a movie or clip output folder
                       config:dict, # the settings the caller would produce them with

@@ -15,7 +15,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
 
-from .core import (InputError, settings_command, check_identity, data_dir, identity_diff, model_fingerprint, models_dir, read_json,
+from .core import (InputError, settings_command, check_identity, identity_error, data_dir, identity_diff, model_fingerprint, models_dir, read_json,
                         say, seed_everything, write_json)
 from .backbone import backbone_tag, load_backbone, lora_config, quant_config, render_chat, reply_cue, resolve_dtype
 from .data import split_movies
@@ -335,9 +335,7 @@ def adapter_is_current(out, # a complete adapter folder
         warnings.warn(f"{out}: an adapter of another run, deleted (force)")
         shutil.rmtree(out, ignore_errors=True)
         return False
-    k, a, b = diff[0]
-    more = f" (also {', '.join(x[0] for x in diff[1:])})" if len(diff) > 1 else ""
-    raise InputError(path, f"identity.{k}", f"this adapter was made with {a!r}, now {b!r}{more}: {hint}")
+    raise identity_error(path, diff, hint, "identity." if made is not None else "")
 
 # %% ../nbs/06_sft.ipynb #0c037a59
 def _training_arguments(args:SFTArgs, output_dir, bf16:bool, has_val:bool) -> TrainingArguments:
