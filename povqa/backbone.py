@@ -11,7 +11,6 @@ from pathlib import Path
 
 logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)  # bitsandbytes announces an optional CPU kernel package it lacks
 import torch
-from fastcore.script import call_parse
 from tokenizers import AddedToken, Regex, Tokenizer, normalizers, pre_tokenizers, trainers
 from tokenizers.models import BPE
 from transformers import (AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig, GenerationConfig,
@@ -26,7 +25,7 @@ from transformers.models.qwen3_vl.video_processing_qwen3_vl import Qwen3VLVideoP
 from peft import LoraConfig
 from trl.chat_template_utils import qwen2_5_vl_chat_template, qwen3_5_think_chat_template, qwen3_vl_chat_template
 
-from .core import InputError, models_dir
+from .core import InputError, povqa_command, models_dir
 
 # %% auto #0
 __all__ = ['QUANTIZATIONS', 'QWEN2_5_VL_SPECIAL_TOKENS', 'QWEN3_VL_SPECIAL_TOKENS', 'QWEN3_5_SPECIAL_TOKENS', 'FAMILIES', 'ARCHS',
@@ -282,13 +281,14 @@ def render_chat(processor, # the backbone's processor
     return processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt,
                                          enable_thinking=False)
 
+# %% ../nbs/05_backbone.ipynb #fff7a4e3
 def reply_cue(processor) -> str:
     "What the chat template writes after `<|im_start|>` before a reply: the role line, and Qwen3.5's empty think block."
     prompt = render_chat(processor, [{"role": "user", "content": "?"}], add_generation_prompt=True)
     return prompt[prompt.rindex("<|im_start|>") + len("<|im_start|>"):]
 
 # %% ../nbs/05_backbone.ipynb #9597b766
-@call_parse
+@povqa_command
 def povqa_tiny_backbone(out:str=None, # folder to write (default: <models>/tiny-<arch>)
                         arch:str="qwen2.5-vl", # qwen2.5-vl, qwen3-vl or qwen3.5
                         seed:int=0, # seed of the random weights
@@ -335,10 +335,6 @@ def qwen3_5_9b_config() -> Qwen3_5Config:
 # %% ../nbs/05_backbone.ipynb #10b8a462
 def _linears(model): return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
 
-def _as_pattern(names): # one alternative per distinct name once layer numbers are generalised
-    pats = dict.fromkeys(re.sub(r"\\\.\d+\\\.", r"\\.\\d+\\.", re.escape(n)) for n in names)
-    return "|".join(pats)
-
 def _tower_linears(model, tower, in_blocks:bool) -> list[str]:
     "Names of the linear layers of `tower`, a submodule of `model`, inside (or outside) its transformer blocks."
     prefix = next((n for n, m in model.named_modules() if m is tower), "")
@@ -353,6 +349,7 @@ def language_model_projections(model) -> list[str]:
     if not names: raise ValueError(f"{type(model).__name__}: no language model with transformer blocks found")
     return names
 
+# %% ../nbs/05_backbone.ipynb #38eff542
 def projector_modules(model) -> list[str]:
     "Names of the multimodal projector's linear layers: the vision tower's linear layers outside its blocks."
     names = _tower_linears(model, model.get_encoder("image"), in_blocks=False)
@@ -361,6 +358,7 @@ def projector_modules(model) -> list[str]:
                          "the vision blocks): lora_target_mm_projector cannot be honoured")
     return names
 
+# %% ../nbs/05_backbone.ipynb #387e56e7
 def vision_tower_modules(model) -> list[str]:
     "Names of the vision tower's linear layers inside its transformer blocks."
     return _tower_linears(model, model.get_encoder("image"), in_blocks=True)
@@ -375,6 +373,11 @@ def lora_targets(model, # the loaded backbone
     if target_mm_projector: roles["projector"] = projector_modules(model)
     if target_vision: roles["vision blocks"] = vision_tower_modules(model)
     return roles
+
+# %% ../nbs/05_backbone.ipynb #1108dd18
+def _as_pattern(names): # one alternative per distinct name once layer numbers are generalised
+    pats = dict.fromkeys(re.sub(r"\\\.\d+\\\.", r"\\.\\d+\\.", re.escape(n)) for n in names)
+    return "|".join(pats)
 
 def lora_config(model, # the loaded backbone (targets are found in it by role)
                 r:int=32, # LoRA rank

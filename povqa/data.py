@@ -8,9 +8,8 @@ import json, random, re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fastcore.script import call_parse
 
-from .core import InputError, hms_to_sec, parse_hms_range, parse_ts_span, read_json, read_jsonl, write_json, write_text
+from .core import InputError, povqa_command, hms_to_sec, parse_hms_range, parse_ts_span, read_json, read_jsonl, write_json, write_text
 
 # %% auto #0
 __all__ = ['ANNOTATION_KEYS', 'TVQA_KEYS', 'KEYFRAME_RE', 'annotation_problems', 'load_annotations', 'check_annotations',
@@ -62,6 +61,7 @@ def load_annotations(path): # `annotations/<movie>.json`
     if probs := annotation_problems(items, path): raise probs[0]
     return items
 
+# %% ../nbs/03_data.ipynb #611af988
 def check_annotations(annotations_dir): # a folder of `<movie>.json` files
     "Every problem in every annotation file of a folder (empty when all load cleanly)."
     probs = []
@@ -108,6 +108,7 @@ def tvqa_row_problems(row, # one parsed line
         except ValueError as e: probs.append(InputError(source, 'ts', str(e)))
     return probs
 
+# %% ../nbs/03_data.ipynb #71a62b40
 def load_tvqa(path, # a `tvqa_val.jsonl`-style file (or a subset written by `write_tvqa_subset`)
               check_ts:bool=True): # also check every `ts` span
     "The validated rows of a TVQA question file; errors name `file:line` and the field."
@@ -154,6 +155,7 @@ def subset_path(out_dir, n:int, seed:int):
     "Where the subset of size `n` drawn with `seed` lives: `out_dir/val_<n>_seed<seed>.jsonl`."
     return Path(out_dir)/f"val_{n}_seed{seed}.jsonl"
 
+# %% ../nbs/03_data.ipynb #744e8d20
 def write_tvqa_subset(input, # the TVQA `tvqa_val.jsonl`
                       n:int=5000, # subset size
                       seed:int=42, # sampling seed
@@ -168,7 +170,8 @@ def write_tvqa_subset(input, # the TVQA `tvqa_val.jsonl`
     write_text(out.with_name(out.name + '.qids.txt'), ''.join(f"{r['qid']}\n" for r in subset))
     return out
 
-@call_parse
+# %% ../nbs/03_data.ipynb #31cf3446
+@povqa_command
 def povqa_tvqa_subset(input:str=None, # the TVQA `tvqa_val.jsonl` (required)
                       n:int=5000, # subset size
                       seed:int=42, # sampling seed

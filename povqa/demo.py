@@ -9,10 +9,9 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 
 import pandas as pd
-from fastcore.script import call_parse, bool_arg
 from transformers.utils import logging as hf_logging
 
-from .core import data_dir, models_dir, runs_dir, write_json
+from .core import settings_command, data_dir, models_dir, runs_dir, write_json
 from .synthetic import make_synthetic
 from .preprocess import preprocess_reasonvqa_root, preprocess_tvqa_root
 from .pretrain import PretrainArgs, pretrain_backbone
@@ -167,23 +166,10 @@ def report_demo(result:dict) -> str:
             f"{where}\n  index     {result['index']}\n\nBest over pooling methods, held-out synthetic films "
             f"(TVQA: synthetic clips):\n{table}\n\nWhat it found (paired over the same questions):\n{said}\n")
 
-@call_parse
-def povqa_demo(root:str=".", # folder that receives data/, models/ and runs/
-               seed:int=0, # seed of the synthetic dataset and of the tiny backbone's weights and pretraining
-               pretrain_steps:int=300, # full-parameter updates of the tiny backbone's pretraining (cached)
-               train_frames:int=6, # pooled frames per training prompt (the keyframe comes on top)
-               eval_frames:int=6, # pooled frames per evaluation prompt (the keyframe comes on top)
-               sft_epochs:float=2.0, # SFT passes over the training questions
-               dpo_lr:float=1e-4, # DPO learning rate
-               dpo_epochs:float=1.0, # DPO passes over the preference pairs
-               max_new_tokens:int=40, # generation budget per answer
-               batch_size:int=16, # questions per generate call
-               tvqa_questions:int=108, # size of the stratified TVQA subset
-               ablations:str="blank_frames,no_subtitles,raw_frames", # evidence ablations of the SFT adapters ("" for none)
-               workers:int=2, # processes for preprocessing
-               progress:bool_arg=True): # show progress bars
+# %% ../nbs/12_demo.ipynb #1329bba0
+@settings_command(DemoArgs)
+def povqa_demo(args:DemoArgs):
     "Run the whole POVQA pipeline on the embedded synthetic dataset with a tiny, locally pretrained Qwen2.5-VL."
-    args = DemoArgs(**locals())
     hf_logging.set_verbosity_error()
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', category=FutureWarning)

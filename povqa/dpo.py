@@ -10,7 +10,6 @@ from pathlib import Path
 
 import torch
 from datasets import Dataset
-from fastcore.script import Param, bool_arg, call_parse
 from peft import PeftModel, prepare_model_for_kbit_training
 from transformers import AutoProcessor
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -19,14 +18,15 @@ from trl import DPOConfig, DPOTrainer
 from trl.kernels import ChunkedLogProbFunction
 from trl.trainer.utils import FusedCausalLMOutput
 
-from .core import InputError, data_dir, models_dir, read_json, seed_everything, write_json, write_text
+from .core import (InputError, settings_command, adapter_fingerprint, data_dir, model_fingerprint, models_dir, normalize_text, read_json,
+                        say, seed_everything, write_json, write_text)
 from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, set_pixel_budget
 from .data import split_movies
-from .metrics import normalize_text
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, checkpointing_args, collate, drop_frames,
-                       encode_sample, prompt_settings, run_name, sft_adapter_dir)
+from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
+                       encode_sample, is_image, last_checkpoint, prompt_settings, resume_checkpoint, run_identity, run_name,
+                       sft_adapter_dir, whole_run_loss)
 
 # %% auto #0
 __all__ = ['RATIONALE_VARIANTS', 'HEDGES', 'UNSEEN', 'PAIRS_FILE', 'LOSS_TYPES', 'TINY_DPO', 'END_OF_TURN', 'rejected_reasoning',
@@ -134,6 +134,7 @@ class DPOArgs:
     save_steps:int=50 # checkpoint every this many updates (for resuming)
     logging_steps:int=1 # log every this many updates
     progress:bool=True # show a progress bar
+    force:bool=False # start over when the checkpoints are of another run (other settings, base or SFT adapter)
 
     def __post_init__(self):
         for lt in self.loss_types:
@@ -183,7 +184,8 @@ def check_sft_adapter(path, # the SFT adapter folder
     if not adapter_complete(path): raise InputError(meta, "file", "missing (or no adapter weights): the SFT run did not finish")
     rec = read_json(meta)
     if rec.get("stage") != "sft": raise InputError(meta, "stage", f"{rec.get('stage')!r}: not an SFT adapter")
-    if not _same_model(rec.get("base_model"), model):
+    trained = (rec.get("identity") or {}).get("base_model") # its fingerprint: a moved copy of the base is the same model
+    if not (trained["id"] == model_fingerprint(model)["id"] if trained else _same_model(rec.get("base_model"), model)):
         raise InputError(meta, "base_model", f"the adapter was trained on {rec.get('base_model')!r}, but DPO loads {model!r}")
     if rec.get("method") != method:
         raise InputError(meta, "method", f"the adapter was trained on {rec.get('method')!r} frames, not {method!r}: wrong method folder")
@@ -224,11 +226,9 @@ def loss_mask(processor, # the backbone's processor
     return mask.index_fill(0, sup[keep], 1)
 
 # %% ../nbs/07_dpo.ipynb #cfb4eee6
-def _is_image(item): return item.get("type") == "image" or "image" in item
-
 def _without_frames(sample:dict, paths) -> dict:
     "A copy of a SAMPLE without the images at `paths` (and the cards after them)."
-    imgs = [c["image"] for c in sample["messages"][-1]["content"] if _is_image(c)]
+    imgs = [c["image"] for c in sample["messages"][-1]["content"] if is_image(c)]
     drop = [i for i, p in enumerate(imgs) if p in set(paths)]
     keep = [i for i in range(len(imgs)) if i not in drop]
     return {**sample, "messages": drop_frames(sample["messages"], drop), "frames": [imgs[i] for i in keep],
@@ -355,9 +355,6 @@ def _log_summary(history:list) -> dict:
     first, last = steps[0], steps[-1]
     return {k: [first.get(k), last.get(k)] for k in ("loss", "rewards/margins", "rewards/accuracies")}
 
-def _say(*msg): # print once, from the main process, when several train together
-    if int(os.environ.get("RANK", "0")) == 0: print(*msg)
-
 def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
               callbacks:list|None=None, # extra transformers TrainerCallbacks
              ) -> list:
@@ -374,17 +371,22 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
     done = []
     for i, method in enumerate(methods, 1):
         out = dpo_adapter_dir(args, method)
-        _say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
+        say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
         done.append(out)
-        if method not in todo: _say("  complete, skipped"); continue
         seed_everything(args.seed)
         pairs = preference_pairs(reasonvqa_samples(root, train_movies, method, **ps), args.seed, args.variants)
         if args.max_pairs is not None and args.max_pairs < len(pairs):
             keep = set(random.Random(args.seed).sample(range(len(pairs)), args.max_pairs))
             pairs = [p for i, p in enumerate(pairs) if i in keep]
+        identity = run_identity(args, pairs, method=method, prompt=ps, sft_adapter=adapter_fingerprint(sft[method]))
+        if method not in todo:
+            if adapter_is_current(out, identity, args.force): say("  complete, skipped"); continue
+            records[method] = check_sft_adapter(sft[method], args.model, method, eval_movies, args.quantization)
         ckpts = out/"checkpoints"
         trainer = dpo_trainer(args, pairs, sft[method], ckpts, callbacks)
-        last = get_last_checkpoint(str(ckpts)) if ckpts.is_dir() else None
+        resume_checkpoint(ckpts, identity, args.force, trainer.is_world_process_zero()) # this run's, complete ones only
+        trainer.accelerator.wait_for_everyone()
+        last = last_checkpoint(ckpts)
         t0 = time.time()
         result = trainer.train(resume_from_checkpoint=last)
         if trainer.is_world_process_zero():
@@ -397,7 +399,8 @@ def train_dpo(args:DPOArgs, # settings; see `DPOArgs`
                           sft_adapter=str(sft[method]), sft_record={k: records[method].get(k) for k in ("base_model", "method", "train_movies")},
                           reference="base + SFT adapter (frozen)" if args.ref_from_sft else "base",
                           args=asdict(args), n_pairs=len(pairs), variants={v: sum(p["variant"] == v for p in pairs) for v in args.variants},
-                          global_step=trainer.state.global_step, train_loss=result.training_loss,
+                          global_step=trainer.state.global_step, identity=identity,
+                          train_loss=whole_run_loss(history) if last else result.training_loss,
                           resumed_from=Path(last).name if last else None, seconds=round(time.time() - t0, 1),
                           world_size=trainer.args.world_size, summary=_log_summary(history), log_history=history)
             write_json(out/ADAPTER_META, record) # written last: its presence marks the adapter complete
@@ -427,48 +430,7 @@ def plot_dpo(histories, # adapter folders, records or log histories: a list, or 
     return axes
 
 # %% ../nbs/07_dpo.ipynb #91f9a5b8
-def _flag(help): return Param(help, bool_arg, nargs="?", const=True)
-
-@call_parse
-def povqa_dpo(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-              model:str="Qwen/Qwen2.5-VL-7B-Instruct", # backbone: hub id or local folder, the SFT adapters' base
-              out:str=None, # models root (default: <models>)
-              methods:str="all", # pooling methods: "all" or comma-separated names
-              sft_adapter:str=None, # SFT adapters: a folder of <method>/ adapters or a path with {method} (default: <out>/sft-<tag>-interleaved-<k>f)
-              ref_from_sft:_flag("reference = base + frozen SFT adapter (False: the bare base)")=True,
-              beta:float=0.3, # DPO temperature
-              loss_type:str="sigmoid", # TRL loss type(s), comma-separated: sigmoid, ipo, robust, hinge, ...
-              label_smoothing:float=0.0, # label noise for robust / exo_pair / aot
-              correctness_only:_flag("only the final answer and end of turn count")=True,
-              length_normalize:_flag("average the counted tokens' log-probabilities")=True,
-              rationale_variants:str="gold,hedge,unseen", # rationales of rejected replies
-              max_pairs:int=None, # train on this many pairs (default: all)
-              max_frames:int=16, # frames per training prompt (plus the keyframe)
-              max_segments:int=2048, # subtitle segments per prompt
-              interleave:_flag("each frame followed by its nearest subtitle")=True,
-              append_keyframe:_flag("append the paused frame")=True,
-              keyframe_hint:_flag("name the keyframe in the header")=True,
-              frame_selection:str="uniform", # uniform, near_ts or all
-              learning_rate:float=5e-6, # peak learning rate
-              num_train_epochs:float=1.0, # epochs
-              per_device_train_batch_size:int=1, # pairs per step and process
-              gradient_accumulation_steps:int=8, # steps per optimizer update
-              warmup_ratio:float=0.03, # warmup share
-              max_grad_norm:float=1.0, # gradient clipping
-              lr_scheduler_type:str="linear", # transformers scheduler name
-              max_length:int=4096, # token budget per sequence
-              seed:int=42, # seed of training, pairs and split
-              split_ratio:float=0.9, # share of movies that train
-              quantization:str="auto", # nf4, fp4, 8bit, none or auto (the SFT setting)
-              bf16:_flag("bfloat16 training (default: where supported)")=None,
-              gradient_checkpointing:_flag("recompute activations in the backward pass")=True,
-              min_pixels:int=None, # processor pixel budget: smallest image area
-              max_pixels:int=None, # processor pixel budget: largest image area
-              max_steps:int=-1, # stop after this many updates
-              save_steps:int=50, # checkpoint every this many updates
-              logging_steps:int=1, # log every this many updates
-              progress:_flag("show a progress bar")=True,
-             ):
+@settings_command(DPOArgs)
+def povqa_dpo(args:DPOArgs):
     "Train one DPO adapter per pooling method from its SFT adapter (the published run_dpo.sh)."
-    kw = dict(locals())
-    return train_dpo(DPOArgs(**{f.name: kw[f.name] for f in fields(DPOArgs)}))
+    return train_dpo(args)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_eval.ipynb #0d795b8f
 from __future__ import annotations
-import copy, glob, json, re
+import contextlib, copy, glob, json, re
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 from typing import NamedTuple
@@ -12,12 +12,12 @@ from typing import NamedTuple
 import pandas as pd
 import torch
 from PIL import Image
-from fastcore.script import call_parse, bool_arg
 from peft import PeftModel
 from transformers import AutoProcessor
 from tqdm.auto import tqdm
 
-from .core import InputError, JsonlStore, data_dir, models_dir, read_json, runs_dir, write_image, write_json, write_text
+from .core import (InputError, settings_command, JsonlStore, adapter_fingerprint, check_identity, data_dir, exclusive_lock, model_fingerprint,
+                        models_dir, read_json, runs_dir, write_image, write_json, write_text)
 from .pooling import POOLING_METHODS, resolve_methods
 from .preprocess import RAW_FRAMES
 from .data import load_tvqa, split_movies, subset_path, write_tvqa_subset
@@ -29,10 +29,10 @@ from .metrics import DEFAULT_EMBED_MODEL, corpus_bleu, load_embedder, map_option
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'PAPER_MAX_SEGMENTS', 'DEFAULT_NEW_TOKENS', 'PAPER_REASONVQA_NEW_TOKENS', 'ABLATIONS', 'STAGES',
            'RECORD_FIELDS', 'IMAGE_PLACEHOLDER', 'EvalArgs', 'segments_cap', 'new_tokens_cap', 'context_tag',
-           'run_file', 'subset_tag', 'tvqa_run_file', 'Adapter', 'discover_adapters', 'quantization_for', 'Backbone',
-           'generation_settings', 'Reply', 'generate_replies', 'prompt_text', 'make_records', 'dist_state',
-           'shard_path', 'merge_shards', 'write_summary', 'evaluate_samples', 'ablate_sample', 'evaluate_grid',
-           'tvqa_accuracy_grid', 'evaluate_tvqa', 'povqa_eval', 'povqa_tvqa_eval']
+           'run_file', 'subset_tag', 'tvqa_run_file', 'Adapter', 'discover_adapters', 'check_adapter_base',
+           'quantization_for', 'Backbone', 'generation_settings', 'Reply', 'generate_replies', 'prompt_text',
+           'make_records', 'dist_state', 'shard_path', 'merge_shards', 'write_summary', 'evaluate_samples',
+           'ablate_sample', 'evaluate_grid', 'tvqa_accuracy_grid', 'evaluate_tvqa', 'povqa_eval', 'povqa_tvqa_eval']
 
 # %% ../nbs/09_eval.ipynb #2fe06db9
 DEFAULT_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
@@ -77,6 +77,7 @@ class EvalArgs:
     subset_n:int=5000 # TVQA: subset size when it is built
     n_boot:int=1000 # bootstrap resamples for the confidence intervals
     progress:bool=True # show progress bars
+    force:bool=False # start a run over when its records were made by another model, adapter or settings
 
     def __post_init__(self):
         if self.protocol not in PROTOCOLS: raise InputError("EvalArgs", "protocol", f"{self.protocol!r} is not one of {PROTOCOLS}")
@@ -180,6 +181,19 @@ def discover_adapters(models=None, # folder holding the adapter families (defaul
                     raise InputError(d/ADAPTER_META, "backbone", f"{meta['backbone']!r}, but the folder says {tag!r}")
                 found.append(Adapter(stage, d.name, d, meta))
     return found
+
+def check_adapter_base(adapter:Adapter, # a discovered adapter
+                       base:dict): # `povqa.core.model_fingerprint` of the base model to be evaluated
+    "Refuse an adapter trained on another base model (compared by fingerprint, so a moved copy of the base is accepted)."
+    trained = (adapter.meta.get("identity") or {}).get("base_model")
+    field = "identity.base_model"
+    if trained is None: # a record from before fingerprints: fingerprint the base it names
+        if not adapter.meta.get("base_model"): return
+        trained, field = model_fingerprint(adapter.meta["base_model"]), "base_model"
+    if trained["id"] != base["id"]:
+        raise InputError(adapter.path/ADAPTER_META, field, f"the adapter was trained on {trained.get('path') or trained['name']!r}, "
+                         f"another model than the base being evaluated, {base.get('path') or base['name']!r}: pass --model "
+                         "the base it was trained on")
 
 # %% ../nbs/09_eval.ipynb #eda63273
 def quantization_for(adapters:list, quantization=None) -> str: # an explicit setting wins
@@ -348,15 +362,31 @@ def merge_shards(out, # the run's .jsonl
     for sh in shards: sh.unlink()
     return len(new)
 
-def _check_config(out:Path, config:dict):
+def _run_files(out:Path) -> list:
+    stem = out.name[:-len(".jsonl")]
+    return [out, out.with_name(stem + ".summary.json"), out.with_name(stem + ".config.json"),
+            *out.parent.glob(glob.escape(out.name) + ".rank*")]
+
+def _check_config(out:Path, config:dict, force:bool=False):
+    "The run's identity (`<run>.config.json`): the same resumes; another stops, or with `force` starts the run over."
     path = out.with_name(out.name[:-len(".jsonl")] + ".config.json")
-    if path.exists():
-        old = read_json(path)
-        for k in sorted(set(old) | set(config)):
-            if old.get(k) != config.get(k):
-                raise InputError(path, k, f"this run was started with {old.get(k)!r}, now {config.get(k)!r}: "
-                                 "finish it with the same settings, or evaluate into another --runs folder")
-    else: write_json(path, config)
+    try: check_identity(path, config, "finish it with the same model, adapter and settings, evaluate into another "
+                        "--runs folder, or start it over with --force")
+    except InputError:
+        if not force: raise
+        print(f"{out}: records of another model, adapter or settings deleted (--force)")
+        for p in _run_files(out): p.unlink(missing_ok=True)
+        check_identity(path, config)
+
+def _check_questions(out:Path, qids:list):
+    "Refuse to summarise a subset of the records (a finished run evaluated again with --limit)."
+    if not out.exists(): return
+    want = set(qids)
+    extra = [r["qid"] for r in JsonlStore(out, "qid").records if r["qid"] not in want]
+    if extra:
+        raise InputError(out, "qid", f"{len(extra)} records are of questions outside these {len(qids)} (first: {extra[0]!r}), "
+                         "as when --limit is given for a run that went further: its records and summary are kept; drop "
+                         "--limit, or smoke-test into another --runs folder")
 
 # %% ../nbs/09_eval.ipynb #6dd05c63
 def write_summary(out, # the run's .jsonl
@@ -396,19 +426,28 @@ def evaluate_samples(samples:list, # the run's SAMPLEs, in order
                      protocol:str="workbook", # how replies are parsed and mapped to options
                      embedder=None, # for EmbedCos
                      n_boot:int=1000, # bootstrap resamples
-                     config:dict|None=None, # more settings that shape the records (generation budget...)
-                     progress:bool=True): # show a progress bar (main process)
+                     config:dict|None=None, # more settings that shape the records (generation budget, fingerprints...)
+                     progress:bool=True, # show a progress bar (main process)
+                     force:bool=False): # start the run over when its records were made under another identity
     "Answer and score every question of one run, resuming and sharding; returns the summary's path."
     out, state = Path(out), dist_state()
     qids = [s["qid"] for s in samples]
     if len(set(qids)) != len(qids):
         dup = next(q for q in qids if qids.count(q) > 1)
         raise InputError(out, "qid", f"{dup!r} occurs twice among the questions of this run")
-    if state.is_main_process:
-        merge_shards(out, qids)
-        _check_config(out, {k: meta.get(k) for k in ("stage", "adapter", "eval_method", "max_frames", "max_segments",
-                                                      "protocol")} | (config or {}))
-    state.wait_for_everyone()
+    with contextlib.ExitStack() as lock:
+        if state.is_main_process:
+            lock.enter_context(exclusive_lock(out.with_name(out.name + ".lock"), "run")) # one writer per run
+            merge_shards(out, qids)
+            _check_config(out, {k: meta.get(k) for k in ("stage", "adapter", "eval_method", "max_frames", "max_segments",
+                                                          "protocol")} | (config or {}), force)
+            _check_questions(out, qids)
+        state.wait_for_everyone()
+        return _answer_and_summarise(samples, out, generate, meta, qids, batch_size, protocol, embedder, n_boot, progress)
+
+def _answer_and_summarise(samples, out, generate, meta, qids, batch_size, protocol, embedder, n_boot, progress):
+    "The pending batches, answered (dealt to the processes) and merged, then the summary; the run is already checked."
+    state = dist_state()
     done = JsonlStore(out, "qid").keys
     batches = [samples[i:i+batch_size] for i in range(0, len(samples), batch_size)]
     todo = [b for b in batches if any(s["qid"] not in done for s in b)]
@@ -508,17 +547,20 @@ def _evaluate_plan(args:EvalArgs, dataset:str, default_stages:str, build, run_ou
     "Evaluate every (adapter, method) of the plan; `build(method, cap)` makes the samples, `run_out(stage, method, adapter)` names the run."
     plan, adapters = _plan(args, default_stages)
     if not plan: raise InputError(models_dir(args.models), "adapters", "nothing to evaluate: no base stage and no adapter found")
+    base = model_fingerprint(args.model)
+    for a in adapters: check_adapter_base(a, base)
     new_tokens = new_tokens_cap(args, dataset)
     backbone, embedder, generator = _session(args, adapters, new_tokens)
-    config = _config(args, backbone, new_tokens) | (extra_config or {})
+    config = _config(args, backbone, new_tokens) | (extra_config or {}) | dict(base_model=base)
     samples, paths = {}, []
     for adapter, method in tqdm(plan, desc="runs", disable=not (args.progress and dist_state().is_main_process)):
         cap = segments_cap(args, adapter.meta if adapter else None)
         if (method, cap) not in samples: samples[method, cap] = build(method, cap)
         stage = adapter.stage if adapter else "base"
+        identity = config | dict(adapter_weights=adapter_fingerprint(adapter.path) if adapter else None)
         paths.append(evaluate_samples(samples[method, cap], run_out(stage, method, adapter), generator(adapter),
                                       _meta(args, stage, adapter, method, cap), args.batch_size, args.protocol,
-                                      embedder, args.n_boot, config, args.progress))
+                                      embedder, args.n_boot, identity, args.progress, args.force))
     return paths
 
 def evaluate_grid(args:EvalArgs) -> list[Path]:
@@ -584,60 +626,14 @@ def evaluate_tvqa(args:EvalArgs) -> list[Path]:
     return paths
 
 # %% ../nbs/09_eval.ipynb #8775cce5
-@call_parse
-def povqa_eval(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-               models:str=None, # folder of the sft-*/dpo-* adapter families (default: <models>)
-               runs:str=None, # folder for the run folders (default: <runs>)
-               model:str=DEFAULT_MODEL, # base backbone: hub id or local folder
-               stages:str="base,sft,dpo", # stages to evaluate, comma-separated
-               methods:str="all", # pooling methods to evaluate on
-               adapters:str="all", # adapters to evaluate, by training method
-               max_frames:int=59, # pooled frames per question (the keyframe comes on top)
-               max_segments:int=None, # subtitle segments per prompt (default: as trained; paper protocol: 8)
-               frame_selection:str="uniform", # uniform, near_ts or all
-               keyframe:bool_arg=True, # append the keyframe at the pause
-               hint:bool_arg=True, # name the keyframe and the pause time in the prompt
-               max_new_tokens:int=None, # generation budget per answer (default: 512; paper protocol: 4096)
-               min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
-               max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
-               batch_size:int=4, # questions per generate call
-               limit:int=None, # only the first questions of each run
-               protocol:str="workbook", # workbook, or paper: the published evaluation exactly
-               ablation:str=None, # evidence ablation: blank_frames, no_subtitles, no_keyframe, no_hint, raw_frames
-               quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
-               embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos (hub id or local folder)
-               split_ratio:float=0.9, # share of movies that train
-               seed:int=42, # seed of the movie split
-               n_boot:int=1000, # bootstrap resamples
-               progress:bool_arg=True): # show progress bars
+@settings_command(EvalArgs, exclude=("subset", "subset_n"), stages="base,sft,dpo")
+def povqa_eval(args:EvalArgs):
     "Evaluate the base model and every SFT/DPO adapter on every pooling method (ReasonVQA evaluation movies)."
-    paths = evaluate_grid(EvalArgs(**locals()))
+    paths = evaluate_grid(args)
     print(f"{len(paths)} runs summarised")
 
-@call_parse
-def povqa_tvqa_eval(data:str=None, # TVQA root (default: <data>/tvqa)
-                    models:str=None, # folder of the sft-*/dpo-* adapter families (default: <models>)
-                    runs:str=None, # folder for the run folders (default: <runs>)
-                    model:str=DEFAULT_MODEL, # base backbone: hub id or local folder
-                    stages:str="base,dpo", # stages to evaluate, comma-separated
-                    methods:str="all", # pooling methods to evaluate on
-                    adapters:str="all", # adapters to evaluate, by training method
-                    max_frames:int=59, # pooled frames per question
-                    max_segments:int=None, # subtitle segments per prompt (default: as trained; paper protocol: 8)
-                    frame_selection:str="uniform", # uniform, near_ts or all
-                    max_new_tokens:int=None, # generation budget per answer (default: 512)
-                    min_pixels:int=None, # processor pixel budget, smallest image area (default: each adapter's own)
-                    max_pixels:int=None, # processor pixel budget, largest image area (default: each adapter's own)
-                    batch_size:int=4, # questions per generate call
-                    limit:int=None, # only the first questions of the subset
-                    protocol:str="workbook", # workbook, or paper: the published evaluation exactly
-                    ablation:str=None, # evidence ablation: blank_frames, no_subtitles, raw_frames
-                    quantization:str=None, # nf4, fp4, 8bit, none, auto (default: as the adapters were trained)
-                    embed_model:str=DEFAULT_EMBED_MODEL, # sentence-transformers model for EmbedCos
-                    subset:str=None, # subset JSONL (default: processed_tvqa/val_<n>_seed<seed>.jsonl, built if missing)
-                    subset_n:int=5000, # subset size when it is built
-                    seed:int=42, # subset seed
-                    n_boot:int=1000, # bootstrap resamples
-                    progress:bool_arg=True): # show progress bars
+# %% ../nbs/09_eval.ipynb #cce72da5
+@settings_command(EvalArgs, exclude=("keyframe", "hint", "split_ratio"), stages="base,dpo")
+def povqa_tvqa_eval(args:EvalArgs):
     "Evaluate the base model and the DPO adapters on the stratified TVQA subset; print and save the accuracy grid."
-    evaluate_tvqa(EvalArgs(**locals()))
+    evaluate_tvqa(args)

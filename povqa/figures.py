@@ -10,14 +10,13 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from fastcore.script import call_parse
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from .core import InputError, atomic_path, read_jsonl, runs_dir, write_text
+from .core import InputError, povqa_command, atomic_path, read_jsonl, runs_dir, write_text
 from .tables import (METHODS, METRICS, STAGES, compile_latex, dedupe_runs, label, latex_document, leaderboard,
-                          load_summaries, main_runs, ordered, report_tables, tvqa_grid)
+                          load_summaries, main_runs, ordered, report_tables, tvqa_grid, unfinished_runs)
 
 # %% auto #0
 __all__ = ['METHOD_COLORS', 'load_records', 'pick_qid', 'mmss', 'qualitative_panel', 'tvqa_panel', 'metric_bars',
@@ -27,9 +26,9 @@ __all__ = ['METHOD_COLORS', 'load_records', 'pick_qid', 'mmss', 'qualitative_pan
 _NEEDED = {'qid': (str, int), 'question': str, 'answer': str, 'pred_answer': str, 'frames': list, 'frame_times': list, 'segments': list}
 
 def load_records(path) -> list[dict]: # a run's `<run>.jsonl`
-    "The records of one run, checked for the fields the figures show."
+    "The records of one run, checked for the fields the figures show; a torn last line is left out, as evaluation does."
     path = Path(path)
-    recs = read_jsonl(path)
+    recs = read_jsonl(path, torn=True)
     for i,r in enumerate(recs, 1):
         src = f'{path}: record {i}' + (f' (qid {r["qid"]})' if isinstance(r, dict) and 'qid' in r else '')
         if not isinstance(r, dict): raise InputError(src, 'record', 'is not a JSON object')
@@ -335,7 +334,10 @@ def _records_of(df, notes, dataset, stage, train, ev):
     if not path.is_file():
         notes.append(f'{path}: records file missing; its column in the panels is a gap')
         return None
-    return load_records(path)
+    try: return load_records(path)
+    except InputError as e:
+        notes.append(f'{e}; its column in the panels is a gap')
+        return None
 
 def _panel_runs(df, notes, dataset):
     "The {label: records} of the stage panel and of the method panel."
@@ -420,6 +422,7 @@ def write_report(runs=None, # runs folder (default: `runs_dir()`)
         if len(left): notes.append(f"{left['summary'].nunique()} runs of the {', '.join(sorted(set(left['protocol'])))} protocol left out "
                                    f"(this report shows the {protocol} protocol; choose with `protocol`)")
         figs,shown = _figures(df, notes, seed, qid, tvqa_qid, frame_root)
+        notes += [f'{p}: {n} records but no summary: an unfinished run (rerun the evaluation to finish it)' for p,n in unfinished_runs(runs)]
     notes += list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
     for name,text in tabs.items(): write_text(out/name, text)
     write_text(out/'tables.tex', latex_document(list(tabs), title='POVQA results'))
@@ -443,7 +446,7 @@ def write_report(runs=None, # runs folder (default: `runs_dir()`)
     return write_text(out/'index.md', '\n'.join(lines) + '\n')
 
 # %% ../nbs/11_figures.ipynb #0c2ac739
-@call_parse
+@povqa_command
 def povqa_report(runs:str=None, # runs folder (default: runs/ or $POVQA_RUNS)
                  out:str=None, # report folder (default: <runs>/report)
                  seed:int=0, # seed of the example questions

@@ -11,24 +11,14 @@ from pathlib import Path
 import numpy as np
 import sacrebleu
 
-from .core import InputError
+from .core import PUNCT, InputError, normalize_text
 from .prompts import check_protocol
 
 # %% auto #0
-__all__ = ['TEXT_METRICS', 'DEFAULT_EMBED_MODEL', 'METRICS', 'normalize_text', 'text_metrics', 'corpus_bleu', 'parse_answer',
-           'map_option', 'local_minilm_path', 'Embedder', 'load_embedder', 'score_examples', 'bootstrap_ci',
-           'summarise']
+__all__ = ['TEXT_METRICS', 'DEFAULT_EMBED_MODEL', 'METRICS', 'text_metrics', 'corpus_bleu', 'parse_answer', 'map_option',
+           'local_minilm_path', 'Embedder', 'load_embedder', 'score_examples', 'bootstrap_ci', 'summarise']
 
 # %% ../nbs/08_metrics.ipynb #1cc14c5f
-_PUNCT = re.compile(r"[^\w\s]")
-
-def normalize_text(s:str|None, # the text to normalise (None counts as "")
-                  ) -> str:
-    "Lowercase, strip, drop `[^\\w\\s]` and collapse whitespace (protocol §7)."
-    if s is None: return ""
-    if not isinstance(s, str): raise TypeError(f"expected a string, got {type(s).__name__}: {s!r}")
-    return " ".join(_PUNCT.sub("", s.lower().strip()).split())
-
 def _tokens(s): return normalize_text(s).split()
 
 # %% ../nbs/08_metrics.ipynb #dba78a65
@@ -100,7 +90,7 @@ def _published_parse(text):
     reasoning, answer = after("reasoning:"), after("final answer:")
     if not answer and (m := re.search(r"final answer\s*:\s*(.+)", text, re.I)): answer = m[1].strip()
     if not reasoning and (m := re.search(r"reasoning\s*:\s*(.+?)(?:\n|$)", text, re.I|re.S)): reasoning = m[1].strip()
-    if answer: answer = _PUNCT.sub("", " ".join(answer.split()[:6])).strip()
+    if answer: answer = PUNCT.sub("", " ".join(answer.split()[:6])).strip()
     return reasoning, answer
 
 def parse_answer(text:str|None, # the model's reply
@@ -133,7 +123,7 @@ _LETTER = re.compile(r"(?i:option\s*[(\[]?([a-e])\b)|(?i:[(\[]([a-e])[)\]])|([A-
 
 def _ratio(a, b): return difflib.SequenceMatcher(None, a, b).ratio()
 
-def _published_norm(s): return re.sub(r"\s+", " ", _PUNCT.sub("", s.lower().strip()))
+def _published_norm(s): return re.sub(r"\s+", " ", PUNCT.sub("", s.lower().strip()))
 
 def _published_option(answer, options, min_ratio):
     "The published mapping, to the letter (protocol §11)."
@@ -223,6 +213,7 @@ class Embedder:
 
     def __repr__(self): return f"Embedder({self.name!r})"
 
+# %% ../nbs/08_metrics.ipynb #62209177
 _EMBEDDERS = {}
 def load_embedder(model:str|Path=DEFAULT_EMBED_MODEL, # hub id or local folder
                   device:str|None=None, # device to run on

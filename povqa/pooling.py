@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_pooling.ipynb #adfbd635
 from __future__ import annotations
-import tempfile
+import math, tempfile
 from pathlib import Path
 
 import cv2
@@ -35,6 +35,7 @@ def check_method(method:str): # a pooling method name
         raise ValueError(f"unknown pooling method {method!r}; choose one of: {', '.join(POOLING_METHODS)}")
     return method
 
+# %% ../nbs/01_pooling.ipynb #3f971a1d
 def resolve_methods(methods="all"): # "all", comma-separated names, or a sequence of names
     "The pooling methods a caller asked for, as a tuple in `POOLING_METHODS` order."
     if isinstance(methods, str):
@@ -43,6 +44,7 @@ def resolve_methods(methods="all"): # "all", comma-separated names, or a sequenc
     if not wanted: raise ValueError(f"no pooling method given; choose 'all' or some of: {', '.join(POOLING_METHODS)}")
     return tuple(m for m in POOLING_METHODS if m in wanted)
 
+# %% ../nbs/01_pooling.ipynb #a152cd63
 def pooling_params(**params):
     "The operator constants: `POOLING_DEFAULTS` updated by `params`, checked."
     unknown = set(params) - set(POOLING_DEFAULTS)
@@ -127,8 +129,16 @@ def _running_steps(n, method, p):
     total = np.cumsum(w)
     return np.divide(w, total, out=np.ones(n), where=total > 0)   # (WA with start 0: the first frame weighs nothing)
 
+def _band_rows(shape, budget):
+    "Rows of an `(H, W, C)` float32 accumulator per band: about `budget` bytes, a whole number of 128-value vectors."
+    h,w,c = shape
+    unit = 128 // math.gcd(w * c, 128)   # bands (but the last) of whole SIMD vectors, so OpenCV's scalar tail stays where it was
+    return max(unit, budget // (4 * w * c) // unit * unit)
+
 class PoolingStream:
     "Running weighted means of one chunk's frames for several pooling methods at once."
+    fold_bytes = 1 << 20   # accumulator bytes folded at a time: a band that stays in a core's L2 cache
+    hold_bytes = 16 << 20  # bytes of frames held (by reference) before they are folded in
     def __init__(self, n:int, # frames in a full chunk
                  methods=POOLING_METHODS, # methods to compute ("all", names, or a sequence)
                  **params): # operator constants (see `POOLING_DEFAULTS`)
@@ -136,31 +146,47 @@ class PoolingStream:
         self.size,self.methods,self.params = n,resolve_methods(methods),pooling_params(**params)
         self.bases = [b for b in (_WA, _WAE, _WAR) if b in {_BASE[m] for m in self.methods}]
         self.steps = {b: _running_steps(n, b, self.params) for b in self.bases}
+        self.hold = _WA in self.bases or len(self.bases) > 1   # one accumulator, and no frames kept for WA: fold at once
         self.acc = {}
         self.reset()
 
     def reset(self):
         "Start a new chunk."
-        self.n,self.last,self.frames = 0,None,[]
+        self.n,self.last,self.frames,self.pending = 0,None,[],[]
 
-    def add(self, frame:np.ndarray): # the next (H, W, 3) uint8 frame of the chunk
-        "Fold one frame into every running mean."
+    def add(self, frame:np.ndarray): # the next (H, W, 3) uint8 frame of the chunk (held by reference: do not modify it)
+        "Add one frame to the chunk; frames are folded into the running means `hold_bytes` at a time."
         if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
             raise ValueError(f"frames must be (H, W, 3) uint8 images, got {frame.dtype} {frame.shape}")
         if self.n == self.size: raise ValueError(f"the chunk already has its {self.size} frames; call `result` and `reset`")
         if self.n and frame.shape != self.last.shape: raise ValueError(f"frame of shape {frame.shape} in a chunk of {self.last.shape} frames")
-        for b in self.bases:
-            acc = self.acc.get(b)
-            if acc is None or acc.shape != frame.shape: acc = self.acc[b] = np.empty(frame.shape, np.float32)
-            if self.n == 0: np.copyto(acc, frame)
-            else: cv2.accumulateWeighted(frame, acc, self.steps[b][self.n])
         self.n += 1
         self.last = frame
+        self.pending.append(frame)
         if _WA in self.bases: self.frames.append(frame)
+        if not self.hold or len(self.pending) * frame.nbytes >= self.hold_bytes: self.fold()
+
+    def fold(self):
+        "Fold the pending frames into every running mean: band by band, each accumulator band over all of them."
+        frames,first = self.pending,self.n - len(self.pending)     # `first`: the chunk index of the first pending frame
+        if not frames: return
+        shape = frames[0].shape
+        for b in self.bases:
+            if b not in self.acc or self.acc[b].shape != shape: self.acc[b] = np.empty(shape, np.float32)
+        rows = _band_rows(shape, self.fold_bytes) if len(frames) > 1 else shape[0]   # bands pay only over several frames
+        for r in range(0, shape[0], rows):
+            band = [f[r:r + rows] for f in frames]
+            for b in self.bases:
+                acc,steps = self.acc[b][r:r + rows],self.steps[b]
+                for i,f in enumerate(band, first):
+                    if i == 0: np.copyto(acc, f)
+                    else: cv2.accumulateWeighted(f, acc, steps[i])
+        self.pending = []
 
     def result(self) -> dict:
         "The pooled image of the frames added so far, for each method."
         if self.n == 0: raise ValueError("no frame has been added to this chunk")
+        self.fold()
         pooled = {b: truncate_to_uint8(self.acc[b]) for b in self.bases}
         if _WA in pooled and self.n < self.size: pooled[_WA] = pool_frames(self.frames, _WA, **self.params)
         if _BBLF in self.methods:
@@ -195,6 +221,7 @@ def synthetic_video(path, # the .mp4 file to write
         writer.release()
     return path
 
+# %% ../nbs/01_pooling.ipynb #822bf515
 def resize_frame(frame:np.ndarray, # a BGR image
                  size:int=224): # side of the square output
     "Resize a frame as preprocessing does: `size`x`size`, area interpolation."
@@ -209,6 +236,7 @@ def numbered_images(folder): # a folder of frames named 00001.jpg, 00002.jpg, ..
     files = [f for f in Path(folder).iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.stem.isdigit()]
     return sorted(files, key=lambda f: int(f.stem))
 
+# %% ../nbs/01_pooling.ipynb #6c424614
 def find_clips(folder): # a folder to search, recursively
     "Videos and numbered-frame folders under `folder`, keyed by their path relative to it."
     folder,clips = Path(folder),{}
@@ -217,6 +245,7 @@ def find_clips(folder): # a folder to search, recursively
         elif p.is_dir() and numbered_images(p): clips[str(p.relative_to(folder))] = p
     return clips
 
+# %% ../nbs/01_pooling.ipynb #bc2ed337
 class ClipReader:
     "Random access to the resized frames of a video file or of a folder of numbered images."
     def __init__(self, path, # a video file or a folder of numbered frames
@@ -267,6 +296,7 @@ def decode_png(data): # the bytes an `ipywidgets.Image` shows
     "Decode image bytes back to a BGR uint8 array."
     return cv2.imdecode(np.frombuffer(bytes(data), np.uint8), cv2.IMREAD_COLOR)
 
+# %% ../nbs/01_pooling.ipynb #18d28ebc
 def thumbnail_strip(frames, # the chunk's frames
                     k:int=8, # how many to show, evenly spaced, first and last included
                     height:int=64): # height of each thumbnail

@@ -4,25 +4,24 @@
 
 # %% ../nbs/02_preprocess.ipynb #3914e2d1
 from __future__ import annotations
-import codecs, math, os, queue, shutil, tarfile, threading, warnings
+import codecs, hashlib, importlib, math, multiprocessing, os, queue, shutil, tarfile, threading, time, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pysrt
-from fastcore.script import call_parse
 from tqdm import tqdm
 
-from .core import InputError, hms_to_sec, read_json, sec_to_hms, write_json
+from .core import InputError, povqa_command, hms_to_sec, identity_diff, read_json, sec_to_hms, write_json
 from .pooling import POOLING_METHODS, PoolingStream, numbered_images, pooling_params, resize_frame, resolve_methods
 
 # %% auto #0
-__all__ = ['COMPLETE', 'RAW_FRAMES', 'read_srt', 'chunk_entry', 'text_centric_metadata', 'write_metadata', 'JpegWriter',
-           'open_video', 'read_keyframe_requests', 'keyframe_frames', 'completed_methods', 'preprocess_movie',
-           'clip_frames', 'find_tvqa_clips', 'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa',
-           'preprocess_tvqa_root', 'preprocess_reasonvqa_root', 'povqa_preprocess', 'povqa_preprocess_tvqa',
-           'safe_extract', 'fetch_reasonvqa', 'povqa_fetch_reasonvqa']
+__all__ = ['COMPLETE', 'RAW_FRAMES', 'FRAME_COUNT_SLACK', 'read_srt', 'chunk_entry', 'text_centric_metadata', 'write_metadata',
+           'JpegWriter', 'open_video', 'read_keyframe_requests', 'keyframe_frames', 'file_fingerprint',
+           'completed_methods', 'decoding_shortfall', 'preprocess_movie', 'clip_frames', 'find_tvqa_clips',
+           'preprocess_tvqa_clip', 'run_jobs', 'preprocess_tvqa', 'preprocess_tvqa_root', 'preprocess_reasonvqa_root',
+           'povqa_preprocess', 'povqa_preprocess_tvqa', 'safe_extract', 'fetch_reasonvqa', 'povqa_fetch_reasonvqa']
 
 # %% ../nbs/02_preprocess.ipynb #5a6d84dd
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), # before UTF-16: its LE mark begins UTF-32's
@@ -171,14 +170,34 @@ def keyframe_frames(sec:float, # the pause time in seconds
 COMPLETE = ".complete"
 RAW_FRAMES = "raw_frame" # beside the method folders: the last raw frame of every chunk, for the one-frame-per-second baseline
 
+def file_fingerprint(path, # an input file
+                     content:bool=False): # hash its bytes (cheap for subtitles and annotations) instead of its mtime
+    "What identifies an input file: name, size, and its SHA-256 or its modification time."
+    path = Path(path)
+    if not path.is_file(): raise InputError(path, 'file', 'does not exist')
+    st = path.stat()
+    fp = dict(name=path.name, size=st.st_size)
+    if content: fp["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    else: fp["mtime_ns"] = st.st_mtime_ns
+    return fp
+
+def _differences(old:dict, new:dict) -> list:
+    "`key: before -> now` for every (dotted) key whose value differs between two nested dicts (`identity_diff`)."
+    return [f"{k}: {'not recorded' if a is None else repr(a)} -> {b!r}" for k, a, b in identity_diff(old, new)]
+
 def completed_methods(out, # a movie or clip output folder
-                      config:dict): # the settings the caller would produce them with
-    "Methods already complete in `out` under the same `config` (none if the marker is absent or differs)."
+                      config:dict, # the settings the caller would produce them with
+                      inputs:dict|None=None): # fingerprints of the input files (`file_fingerprint`)
+    "Methods complete in `out` from the same inputs and settings; outputs made from other ones stop with what differs."
     marker = Path(out) / COMPLETE
     if not marker.is_file(): return ()
     try: done = read_json(marker)
-    except InputError: return ()
-    return tuple(done.get("methods", ())) if done.get("config") == config else ()
+    except InputError: return ()   # a torn marker: nothing there counts as complete
+    diffs = _differences(dict(config=done.get("config"), inputs=done.get("inputs")), dict(config=config, inputs=inputs))
+    if diffs: raise InputError(out, diffs[0].split(":")[0], f"the outputs there were made from other inputs or settings ("
+                               + "; ".join(diffs[:4]) + (" ..." if len(diffs) > 4 else "") +
+                               "): pass --force (force=True) to redo them, or write to a new output folder")
+    return tuple(done.get("methods", ()))
 
 def _begin(out, todo, extra=()):
     "Remove the marker and any stale output of the methods (and extra folders) about to be produced."
@@ -192,6 +211,19 @@ def _abandon(out, todo, files=()):
     "After a failure: remove what this run had begun, leaving nothing that looks finished."
     for d in todo: shutil.rmtree(Path(out) / d, ignore_errors=True)
     for f in files: (Path(out) / f).unlink(missing_ok=True)
+
+# %% ../nbs/02_preprocess.ipynb #96e09410
+FRAME_COUNT_SLACK = 2 # frames a container's count may overstate without the video being cut short
+
+def decoding_shortfall(video, # the video file
+                       read:int, # frames decoded
+                       promised:int, # frames the container reports (`CAP_PROP_FRAME_COUNT`; <= 0: unknown)
+                       keep:bool=False): # keep what was read: return a warning for the summary instead of raising
+    "None when the video decoded to its end; else an `InputError`, or with `keep` the warning that says what was kept."
+    if promised <= 0 or read >= promised - FRAME_COUNT_SLACK: return None
+    if not keep: raise InputError(video, f"frame {read + 1}", f"decoding stopped here, but the container promised {promised} frames "
+                                  f"(a truncated or damaged file); pass --keep_partial (keep_partial=True) to keep the {read} frames read")
+    return f"{video}: decoding stopped at frame {read + 1} of the {promised} the container promised; kept the {read} frames read (keep_partial)"
 
 # %% ../nbs/02_preprocess.ipynb #7f03b7d3
 def _chunking(fps, chunk_seconds, target_fps, chunk_size):
@@ -251,6 +283,7 @@ def preprocess_movie(video, # the movie file
                      size:int=224, # frames and keyframes are resized to size x size
                      force:bool=False, # redo even if already complete
                      progress:bool=True, # show a progress bar over frames
+                     keep_partial:bool=False, # keep what was read of a video that stops decoding early (the summary says so)
                      **params): # pooling constants (see `povqa.pooling.POOLING_DEFAULTS`)
     "Pool a movie with every requested method in one decode, save its keyframes, metadata and summaries."
     methods,params = resolve_methods(methods),pooling_params(**params)
@@ -258,10 +291,12 @@ def preprocess_movie(video, # the movie file
     name = movie or Path(annotations or video).stem
     out = Path(out_dir) / name
     config = dict(chunk_seconds=float(chunk_seconds), target_fps=float(target_fps), chunk_size=int(chunk_size), size=size,
-                  keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs are redone
-                  raw_frames=RAW_FRAMES, # each chunk's last raw frame is saved too (older outputs are redone)
+                  keyframes="msec_seek", # the published seek's frame (`keyframe_frames`); older outputs differ
+                  raw_frames=RAW_FRAMES, # each chunk's last raw frame is saved too (older outputs differ)
                   params=params, srt=Path(srt).name if srt else None, annotations=Path(annotations).name if annotations else None)
-    done = () if force else completed_methods(out, config)
+    inputs = dict(video=file_fingerprint(video), srt=file_fingerprint(srt, True) if srt else None,
+                  annotations=file_fingerprint(annotations, True) if annotations else None)
+    done = () if force else completed_methods(out, config, inputs)
     todo = [m for m in methods if m not in done]
     if not todo: return dict(name=name, status="skipped", output_dir=str(out), methods=list(methods))
     with warnings.catch_warnings(record=True) as srt_warnings:   # skipped subtitle blocks go into the summaries too
@@ -282,17 +317,19 @@ def preprocess_movie(video, # the movie file
     meta_files = [f"metadata_text_centric_{m}.json" for m in todo] + [f"run_summary_{m}.json" for m in todo]
     key_dir = ["KEY_FRAMES"] if keys else []
     _begin(out, todo, [*key_dir, RAW_FRAMES])
-    bar = tqdm(total=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None, unit="frame", desc=name, disable=not progress, leave=False)
+    promised = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    bar = tqdm(total=promised or None, unit="frame", desc=name, disable=not progress, leave=False)
     try:
         chunks,n_frames,sampled = _pool_video(cap, video, out, stream, step, span, key_at, size, bar)
         cap.release(); bar.close()
+        partial = decoding_shortfall(video, n_frames, promised, keep_partial)
         duration = n_frames / fps
         late = sorted((index, ts) for index,ts,_,fallback,_ in wanted if fallback >= n_frames)
         found = len(keys) - len(late)
         if keys and not found:
             raise InputError(annotations, 'timestamp', f"no annotation timestamp falls inside {video} ({duration:.1f} s): "
                                                       "are these the annotations of another video?")
-        warns = [str(w.message) for w in srt_warnings] + [
+        warns = [str(w.message) for w in srt_warnings] + ([partial] if partial else []) + [
             f"{annotations}: question {i}: timestamp {ts} is past the end of {video.name} ({duration:.1f} s); no keyframe" for i,ts in late]
         for w in warns: warnings.warn(w)
         metadata = text_centric_metadata(segments, chunks)
@@ -303,7 +340,7 @@ def preprocess_movie(video, # the movie file
             write_json(out / f"run_summary_{m}.json", summaries[m])
         write_metadata(out / "metadata_text_centric.json", metadata)
         write_json(out / "run_summary.json", summaries[todo[0]])
-        write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config})
+        write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config, "inputs": inputs})
     except BaseException:
         cap.release(); bar.close()
         _abandon(out, [*todo, *key_dir, RAW_FRAMES], meta_files)
@@ -350,10 +387,13 @@ def preprocess_tvqa_clip(frame_dir, # the clip's frame folder (its name is the c
     frame_dir = Path(frame_dir); out = Path(out_dir) / frame_dir.name
     config = dict(frames_per_chunk=int(frames_per_chunk), source_fps=float(source_fps), size=size, params=params,
                   srt=Path(srt).name if srt else None, raw_frames=RAW_FRAMES)
-    done = () if force else completed_methods(out, config)
+    files = clip_frames(frame_dir)
+    stats = [f.stat() for f in files]
+    inputs = dict(frames=dict(files=len(files), size=sum(s.st_size for s in stats), mtime_ns=max(s.st_mtime_ns for s in stats)),
+                  srt=file_fingerprint(srt, True) if srt else None)
+    done = () if force else completed_methods(out, config, inputs)
     todo = [m for m in methods if m not in done]
     if not todo: return dict(name=frame_dir.name, status="skipped", output_dir=str(out), methods=list(methods))
-    files = clip_frames(frame_dir)
     segments = read_srt(srt) if srt else []
     span = frames_per_chunk / source_fps
     stream,chunks = PoolingStream(frames_per_chunk, todo, **params),[]
@@ -372,14 +412,27 @@ def preprocess_tvqa_clip(frame_dir, # the clip's frame folder (its name is the c
                     chunks.append(chunk_entry(k + 1, i - stream.n + 1, i, k * span, (k + 1) * span, prefix="source_frame"))
                     stream.reset()
         write_metadata(out / "metadata_tvqa_text_centric.json", text_centric_metadata(segments, chunks))
-        write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config})
+        write_json(out / COMPLETE, {"methods": [m for m in POOLING_METHODS if m in {*done, *todo}], "config": config, "inputs": inputs})
     except BaseException:
         _abandon(out, [*todo, RAW_FRAMES], ["metadata_tvqa_text_centric.json"])
         raise
     return dict(name=frame_dir.name, status="done", output_dir=str(out), methods=todo, chunks=len(chunks))
 
 # %% ../nbs/02_preprocess.ipynb #69aec5f0
-def _worker_init(): cv2.setNumThreads(1)
+def _watch_parent(parent:int, every:float=0.5):
+    "End this worker process as soon as the process that started it (`parent`) is gone."
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent: os._exit(1)
+
+def _worker_init(parent:int): # the pid of the process that owns the pool
+    "Set up a pool worker: one OpenCV thread, and death with its parent (a killed parent leaves no worker running)."
+    cv2.setNumThreads(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+def _importable(f):
+    "`f`, or for a function defined in `__main__` (this chapter run as a notebook) the library's: spawned workers import it."
+    return getattr(importlib.import_module("povqa.preprocess"), f.__name__) if f.__module__ == "__main__" else f
 
 def run_jobs(fn, # `preprocess_movie` or `preprocess_tvqa_clip`
              jobs:list, # keyword arguments for each call
@@ -395,8 +448,9 @@ def run_jobs(fn, # `preprocess_movie` or `preprocess_tvqa_clip`
                 if len(jobs) == 1: raise
                 failures.append(e)
     else:
-        with ProcessPoolExecutor(min(workers, len(jobs)), initializer=_worker_init) as pool:
-            futures = [pool.submit(fn, **job, progress=False) for job in jobs]
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_importable(_worker_init), initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_importable(fn), **job, progress=False) for job in jobs]
             for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
                 try: results.append(f.result())
                 except Exception as e: failures.append(e)
@@ -454,9 +508,9 @@ def preprocess_reasonvqa_root(root, # a ReasonVQA root: videos/<movie>.mp4, subt
 # %% ../nbs/02_preprocess.ipynb #763c4c6e
 def _required(cmd, **args):
     missing = [k for k,v in args.items() if v in (None, "")]
-    if missing: raise SystemExit(f"{cmd}: missing required argument(s): {', '.join('--' + k for k in missing)}")
+    if missing: raise InputError(cmd, "arguments", f"missing required argument(s): {', '.join('--' + k for k in missing)}")
 
-@call_parse
+@povqa_command
 def povqa_preprocess(video:str=None, # the movie file (.mp4)
                      srt:str=None, # its .srt subtitles
                      annotations:str=None, # its annotation JSON (keyframes; names the movie)
@@ -467,15 +521,16 @@ def povqa_preprocess(video:str=None, # the movie file (.mp4)
                      chunk_seconds:float=1.0, # seconds per chunk; 0 to sample at --target_fps
                      target_fps:float=3.0, # sampling rate when --chunk_seconds is 0
                      chunk_size:int=3, # sampled frames per chunk when --chunk_seconds is 0
-                     force:bool=False): # redo even if complete
+                     force:bool=False, # redo even if complete
+                     keep_partial:bool=False): # keep what was read of a video that stops decoding early
     "Preprocess one movie into the released ReasonVQA layout."
     _required("povqa_preprocess", video=video, out_dir=out_dir)
     res = run_jobs(preprocess_movie, [dict(video=video, out_dir=out_dir, srt=srt, annotations=annotations, movie=movie,
                                            methods=methods, chunk_seconds=chunk_seconds, target_fps=target_fps,
-                                           chunk_size=chunk_size, force=force)], workers, "movies")
+                                           chunk_size=chunk_size, force=force, keep_partial=keep_partial)], workers, "movies")
     for r in res: print(f"{r['name']}: {r['status']} -> {r['output_dir']}")
 
-@call_parse
+@povqa_command
 def povqa_preprocess_tvqa(frames_root:str=None, # TVQA's frames_hq folder
                           subtitles_dir:str=None, # TVQA's tvqa_subtitles folder
                           out_dir:str=None, # the processed_tvqa folder
@@ -535,7 +590,7 @@ def fetch_reasonvqa(dest="data/reasonvqa", # the ReasonVQA root to fill
         movies.append(item.name)
     return movies
 
-@call_parse
+@povqa_command
 def povqa_fetch_reasonvqa(dest:str="data/reasonvqa", # the ReasonVQA root to fill
                           repo_id:str="ashimdahal/povqa-preprocessed", # the Hugging Face dataset repo
                           revision:str=None, # a branch, tag or commit

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_pretrain.ipynb #1875fa60
 from __future__ import annotations
-import math, random, shutil, time
+import json, math, random, shutil, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import InputError, models_dir, read_json, write_json
+from .core import InputError, identity_diff, identity_error, models_dir, read_json, write_json
 from .pooling import POOLING_METHODS, pool_frames
 from .synthetic import BACKGROUNDS, KINDS, make_scene, render_frame
 from .backbone import build_tiny_backbone, load_backbone, render_chat, set_pixel_budget
@@ -123,14 +123,12 @@ def pretrained_dir(args:PretrainArgs, models=None) -> Path:
     return models_dir(models)/f"tiny-{args.arch}-pretrained"
 
 def _check_record(out:Path, args:PretrainArgs) -> bool:
-    "True if `out` holds a finished pretraining with these settings; an error if it holds one with others."
+    "True if `out` holds a finished pretraining with these settings; an error naming the field if it holds one with others."
     rec = out/PRETRAIN_RECORD
     if not rec.is_file(): return False
-    old = read_json(rec).get("args", {})
-    for k, v in asdict(args).items():
-        if k not in ("threads", "workers") and old.get(k) != v:
-            raise InputError(rec, f"args.{k}", f"this backbone was pretrained with {old.get(k)!r}, now {v!r}: "
-                             "pretrain into another models folder, or delete this one")
+    same = lambda a: {k: v for k, v in a.items() if k not in ("threads", "workers")}   # how fast, not what is learnt
+    diff = identity_diff(same(read_json(rec).get("args", {})), same(json.loads(json.dumps(asdict(args)))))
+    if diff: raise identity_error(rec, diff, "pretrain into another models folder, or delete this one", prefix="args.")
     return True
 
 def pretrain_backbone(args:PretrainArgs, # settings

@@ -4,34 +4,38 @@
 
 # %% ../nbs/06_sft.ipynb #3431f30a
 from __future__ import annotations
-import json, math, os, random, shutil, time, warnings
+import hashlib, json, math, os, random, re, shutil, time, warnings, zipfile
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
 import torch
 from PIL import Image
-from fastcore.script import call_parse, Param, bool_arg
 from transformers import AutoProcessor, Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from transformers.trainer_utils import get_last_checkpoint
 from peft import PeftModel, get_peft_model, prepare_model_for_kbit_training
 
-from .core import InputError, data_dir, models_dir, read_json, seed_everything, write_json
+from .core import (InputError, settings_command, check_identity, identity_error, data_dir, identity_diff, model_fingerprint, models_dir, read_json,
+                        say, seed_everything, write_json)
 from .backbone import backbone_tag, load_backbone, lora_config, quant_config, render_chat, reply_cue, resolve_dtype
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples
 
 # %% auto #0
-__all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'TINY_SFT', 'drop_order', 'drop_frames', 'encode_sample', 'collate', 'SampleDataset',
-           'SFTCollator', 'SFTArgs', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
-           'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings',
-           'train_sft', 'povqa_sft', 'reply_nll']
+__all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'CHECKPOINT_FILES', 'RUN_IDENTITY', 'TINY_SFT', 'is_image', 'drop_order',
+           'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'SFTArgs', 'run_name',
+           'sft_adapter_dir', 'adapter_complete', 'checkpointing_args', 'checkpoint_problem', 'set_aside_incomplete',
+           'run_identity', 'resume_checkpoint', 'last_checkpoint', 'whole_run_loss', 'adapter_is_current', 'add_lora',
+           'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings', 'train_sft',
+           'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #496fb520
 IGNORE_INDEX = -100
 
-def _is_image(item): return item.get("type") == "image" or "image" in item
+def is_image(item): # one entry of a message's content
+    "Whether a chat content entry is an image."
+    return item.get("type") == "image" or "image" in item
 
 def _load_images(sample, paths):
     imgs = []
@@ -43,7 +47,7 @@ def _load_images(sample, paths):
 def drop_order(sample:dict) -> list[int]:
     "Indices of the sample's images (message order) in the order they are dropped to fit a length budget."
     content = sample["messages"][-1]["content"]
-    n, times = sum(map(_is_image, content)), sample.get("frame_times") or []
+    n, times = sum(map(is_image, content)), sample.get("frame_times") or []
     if len(times) != n:
         raise InputError(sample.get("qid", "sample"), "frame_times", f"{len(times)} times for {n} images in messages")
     pause = sample.get("pause_time")
@@ -57,7 +61,7 @@ def drop_frames(messages:list, drop) -> list:
         if isinstance(m["content"], str): out.append(m); continue
         content, k, skipping = [], -1, False
         for item in m["content"]:
-            if _is_image(item): k += 1; skipping = k in drop
+            if is_image(item): k += 1; skipping = k in drop
             if not skipping: content.append(item)
         out.append({**m, "content": content})
     return out
@@ -96,7 +100,7 @@ def encode_sample(processor, # the backbone's processor
     "Tokenise a SAMPLE's prompt (and a reply, with its label mask), dropping whole frames to fit `max_length`."
     qid, messages = sample.get("qid", "sample"), sample.get("messages")
     if not messages: raise InputError(qid, "messages", "missing or empty")
-    paths = [c["image"] for c in messages[-1]["content"] if _is_image(c)]
+    paths = [c["image"] for c in messages[-1]["content"] if is_image(c)]
     images, dropped, order = _load_images(sample, paths), [], None
     while True:
         keep = [im for i, im in enumerate(images) if i not in dropped]
@@ -202,6 +206,7 @@ class SFTArgs:
     save_steps:int=50 # checkpoint every this many updates (for resuming)
     logging_steps:int=1 # log the loss every this many updates
     progress:bool=True # show a progress bar
+    force:bool=False # start over when the checkpoints are of another run (other settings or base) instead of stopping
 
 # %% ../nbs/06_sft.ipynb #2260a678
 ADAPTER_META = "povqa_adapter.json"
@@ -228,10 +233,111 @@ def checkpointing_args(on:bool) -> dict:
     name = "activation_checkpointing" if "activation_checkpointing" in {f.name for f in fields(TrainingArguments)} else "gradient_checkpointing"
     return {name: on, f"{name}_kwargs": {"use_reentrant": False}}
 
-# %% ../nbs/06_sft.ipynb #0c037a59
-def _say(*msg): # print once, from the main process, when several train together
-    if int(os.environ.get("RANK", "0")) == 0: print(*msg)
+# %% ../nbs/06_sft.ipynb #4172e563
+CHECKPOINT_FILES = ("adapter_config.json", "trainer_state.json", "optimizer.pt", "scheduler.pt", "training_args.bin")
+RUN_IDENTITY = "povqa_run.json" # the identity of the run that writes a checkpoints folder
 
+def _safetensors_problem(path:Path) -> str|None:
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        n = int.from_bytes(head, "little") if len(head) == 8 else 0
+        if not 0 < n <= size - 8: return "truncated (no complete header)"
+        try: header = json.loads(f.read(n))
+        except ValueError: return "truncated (its header is not valid JSON)"
+    need = 8 + n + max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    return None if size >= need else f"truncated ({size} of {need} bytes)"
+
+def checkpoint_problem(ckpt) -> str|None: # a `checkpoint-N` folder
+    "Why `ckpt` cannot be resumed from (a file missing, empty or truncated), or None when it is complete."
+    ckpt = Path(ckpt)
+    for name in CHECKPOINT_FILES + ("adapter_model.safetensors",):
+        if not (ckpt/name).is_file() or not (ckpt/name).stat().st_size: return f"{name} missing or empty"
+    if p := _safetensors_problem(ckpt/"adapter_model.safetensors"): return f"adapter_model.safetensors {p}"
+    for p in [ckpt/"optimizer.pt", ckpt/"scheduler.pt", ckpt/"training_args.bin"] + sorted(ckpt.glob("rng_state*.pth")):
+        if not zipfile.is_zipfile(p): return f"{p.name} truncated"
+    if not list(ckpt.glob("rng_state*.pth")): return "rng_state.pth missing"
+    try: step = json.loads((ckpt/"trainer_state.json").read_text()).get("global_step")
+    except ValueError: return "trainer_state.json truncated"
+    if m := re.fullmatch(r"checkpoint-(\d+)", ckpt.name):
+        if step != int(m[1]): return f"trainer_state.json is at step {step}, not {m[1]}"
+    return None
+
+def set_aside_incomplete(ckpts) -> list: # a checkpoints folder (Trainer's output_dir)
+    "Move every incomplete `checkpoint-N` of `ckpts` to `<ckpts>-incomplete/`, with a warning; returns where they went."
+    ckpts, moved = Path(ckpts), []
+    for c in sorted(p for p in ckpts.glob("checkpoint-*") if p.is_dir() and re.fullmatch(r"checkpoint-\d+", p.name)):
+        if (why := checkpoint_problem(c)) is None: continue
+        dest, k = ckpts.parent/f"{ckpts.name}-incomplete"/c.name, 1
+        while dest.exists(): dest, k = dest.with_name(f"{c.name}.{k}"), k + 1
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        c.rename(dest)
+        warnings.warn(f"{c}: incomplete ({why}); set aside in {dest}, resuming from the last complete checkpoint")
+        moved.append(dest)
+    return moved
+
+_NEUTRAL = ("data", "out", "model", "methods", "sft_adapter", "progress", "save_steps", "logging_steps", "force")
+
+def _records_digest(records:list) -> str:
+    rows = [[r.get("qid"), r.get("target"), r.get("chosen"), r.get("rejected"), [Path(f).name for f in r.get("frames") or []],
+             r.get("frame_times")] for r in records]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]
+
+def run_identity(args, # SFTArgs or DPOArgs
+                 records:list, # the training SAMPLEs (or DPO pairs)
+                 **extra) -> dict: # more fingerprints or fields (e.g. the SFT adapter DPO starts from)
+    "What makes a training run's results: the base model's fingerprint, the settings that change them, its data's hash."
+    settings = {k: v for k, v in asdict(args).items() if k not in _NEUTRAL}
+    return dict(base_model=model_fingerprint(args.model), settings=settings,
+                data=dict(n=len(records), digest=_records_digest(records)), **extra)
+
+def resume_checkpoint(ckpts, # the checkpoints folder
+                      identity:dict, # from `run_identity`
+                      force:bool=False, # start over (delete the checkpoints) when they are of another run
+                      main:bool=True, # this process writes (one of several training together: only the first)
+                     ):
+    "Check the checkpoints are this run's (else stop, or with `force` delete them) and set incomplete ones aside."
+    ckpts, hint = Path(ckpts), "resume with the same settings and base, or start over with --force (or another --out folder)"
+    rec = ckpts/RUN_IDENTITY
+    found = ckpts.is_dir() and any(checkpoint_problem(c) is None for c in ckpts.glob("checkpoint-*") if c.is_dir())
+    other = found and (not rec.exists() or identity_diff(read_json(rec), json.loads(json.dumps(identity))))
+    if other and not force:
+        if not rec.exists(): raise InputError(ckpts, RUN_IDENTITY, f"checkpoints without a record of the run that made them: {hint}")
+        check_identity(rec, identity, hint, write=False)
+    if main:
+        if other:
+            warnings.warn(f"{ckpts}: checkpoints of another run, deleted (force)")
+            shutil.rmtree(ckpts)
+        if ckpts.is_dir(): set_aside_incomplete(ckpts)
+        write_json(rec, identity) # no complete checkpoint of another run is left: this run's identity
+
+def last_checkpoint(ckpts) -> str|None:
+    "The latest `checkpoint-N` of `ckpts` (after `resume_checkpoint` checked them), or None."
+    return get_last_checkpoint(str(ckpts)) if Path(ckpts).is_dir() else None
+
+def whole_run_loss(history:list) -> float|None: # a Trainer log history
+    "Mean training loss over every step the log history covers, each logged loss weighted by the steps it spans."
+    prev, tot = 0, 0.0
+    for h in history:
+        if "loss" in h and h["step"] > prev: tot, prev = tot + h["loss"] * (h["step"] - prev), h["step"]
+    return tot / prev if prev else None
+
+# %% ../nbs/06_sft.ipynb #db817cf4
+def adapter_is_current(out, # a complete adapter folder
+                       identity:dict, # this run's, from `run_identity`
+                       force:bool=False): # delete an adapter of another run instead of stopping
+    "Whether the complete adapter in `out` was made by this run; another run's stops, or with `force` is deleted."
+    path, hint = Path(out)/ADAPTER_META, "start over with --force, or use another --out folder"
+    made, new = read_json(path).get("identity"), json.loads(json.dumps(identity))
+    diff = identity_diff(made, new) if made is not None else [("identity", None, "this run's")]
+    if not diff: return True
+    if force:
+        warnings.warn(f"{out}: an adapter of another run, deleted (force)")
+        shutil.rmtree(out, ignore_errors=True)
+        return False
+    raise identity_error(path, diff, hint, "identity." if made is not None else "")
+
+# %% ../nbs/06_sft.ipynb #0c037a59
 def _training_arguments(args:SFTArgs, output_dir, bf16:bool, has_val:bool) -> TrainingArguments:
     return TrainingArguments(
         output_dir=str(output_dir), per_device_train_batch_size=args.per_device_train_batch_size,
@@ -268,8 +374,9 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
                  ) -> Path:
     "Train one LoRA adapter on `samples` and save it with its processor and record; resumable, skips a complete one."
     out = Path(out)
-    if adapter_complete(out):
-        _say(f"{out.parent.name}/{out.name}: already complete, skipped")
+    identity = run_identity(args, samples, **{k: v for k, v in (meta or {}).items() if k in ("method", "prompt")})
+    if adapter_complete(out) and adapter_is_current(out, identity, args.force):
+        say(f"{out.parent.name}/{out.name}: already complete, skipped")
         return out
     seed_everything(args.seed)
     bf16 = args.bf16 if args.bf16 is not None else resolve_dtype() == torch.bfloat16
@@ -281,7 +388,9 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
                       data_collator=SFTCollator(processor, args.max_length), callbacks=callbacks)
     if not args.progress:
         for cb in (PrinterCallback, ProgressCallback): trainer.remove_callback(cb)
-    last = get_last_checkpoint(str(ckpts)) if ckpts.is_dir() else None
+    resume_checkpoint(ckpts, identity, args.force, trainer.is_world_process_zero())
+    trainer.accelerator.wait_for_everyone()
+    last = last_checkpoint(ckpts)
     t0 = time.time()
     result = trainer.train(resume_from_checkpoint=last)
     trainer.save_model(str(out))
@@ -289,7 +398,8 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
         processor.save_pretrained(out)
         record = dict(stage="sft", base_model=str(args.model), backbone=backbone_tag(args.model), **(meta or {}),
                       args=asdict(args), n_train_samples=len(samples), n_val_samples=len(val_samples or []),
-                      global_step=trainer.state.global_step, train_loss=result.training_loss,
+                      global_step=trainer.state.global_step, identity=identity,
+                      train_loss=whole_run_loss(trainer.state.log_history) if last else result.training_loss,
                       resumed_from=Path(last).name if last else None, seconds=round(time.time() - t0, 1),
                       world_size=trainer.args.world_size, log_history=trainer.state.log_history)
         write_json(out/ADAPTER_META, record)
@@ -357,8 +467,7 @@ def train_sft(args:SFTArgs, # settings; see `SFTArgs`
     methods = resolve_methods(args.methods)
     for i, method in enumerate(methods, 1):
         out = sft_adapter_dir(args, method)
-        _say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
-        if adapter_complete(out): _say("  complete, skipped"); done[method] = out; continue
+        say(f"[{i}/{len(methods)}] {method} -> {out.parent.name}/{out.name}")
         samples = reasonvqa_samples(root, fit, method, **ps)
         if not samples: raise InputError(root, method, f"no training questions in movies {fit}")
         meta = dict(method=method, data=str(root), train_movies=fit, val_movies=val, eval_movies=eval_movies, prompt=ps)
@@ -367,47 +476,10 @@ def train_sft(args:SFTArgs, # settings; see `SFTArgs`
     return done
 
 # %% ../nbs/06_sft.ipynb #3bd7f502
-def _flag(help): return Param(help, bool_arg, nargs="?", const=True)
-
-@call_parse
-def povqa_sft(data:str=None, # ReasonVQA root (default: <data>/reasonvqa)
-              model:str="Qwen/Qwen2.5-VL-7B-Instruct", # backbone: hub id or local folder
-              out:str=None, # models root (default: <models>)
-              methods:str="all", # pooling methods: "all" or comma-separated names
-              max_frames:int=16, # frames per training prompt (plus the keyframe)
-              max_segments:int=2048, # subtitle segments per prompt
-              interleave:_flag("each frame followed by its nearest subtitle")=True,
-              append_keyframe:_flag("append the paused frame")=True,
-              keyframe_hint:_flag("name the keyframe in the header")=True,
-              frame_selection:str="uniform", # uniform, near_ts or all
-              lora_r:int=32, # LoRA rank
-              lora_alpha:int=32, # LoRA alpha
-              lora_dropout:float=0.05, # LoRA dropout
-              lora_target_mm_projector:_flag("LoRA on the multimodal projector too")=True,
-              lora_target_vision:_flag("LoRA on the vision tower too")=False,
-              learning_rate:float=5e-5, # peak learning rate
-              num_train_epochs:float=2.0, # epochs
-              per_device_train_batch_size:int=1, # samples per step and process
-              gradient_accumulation_steps:int=8, # steps per optimizer update
-              warmup_ratio:float=0.08, # warmup share
-              lr_scheduler_type:str="linear", # transformers scheduler name
-              max_length:int=4096, # token budget per sample
-              seed:int=42, # seed of training and of the split
-              split_ratio:float=0.9, # share of movies that train
-              val_movies:int=0, # training movies held back for a validation loss
-              quantization:str="auto", # nf4, fp4, 8bit, none or auto
-              bf16:_flag("bfloat16 training (default: where supported)")=None,
-              gradient_checkpointing:_flag("recompute activations in the backward pass")=True,
-              min_pixels:int=None, # processor pixel budget: smallest image area
-              max_pixels:int=None, # processor pixel budget: largest image area
-              max_steps:int=-1, # stop after this many updates
-              save_steps:int=50, # checkpoint every this many updates
-              logging_steps:int=1, # log every this many updates
-              progress:_flag("show a progress bar")=True,
-             ):
+@settings_command(SFTArgs)
+def povqa_sft(args:SFTArgs):
     "Train one rationale-SFT LoRA adapter per pooling method (the published run_sft.sh)."
-    kw = dict(locals())
-    return train_sft(SFTArgs(**{f.name: kw[f.name] for f in fields(SFTArgs)}))
+    return train_sft(args)
 
 # %% ../nbs/06_sft.ipynb #2739e912
 @torch.no_grad()

@@ -11,9 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pysrt
-from fastcore.script import call_parse
 
-from .core import InputError, atomic_path, data_dir, read_json, sec_to_hms, write_json, write_text
+from .core import InputError, povqa_command, atomic_path, data_dir, read_json, sec_to_hms, write_json, write_text
 
 # %% auto #0
 __all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'PLACES', 'RADIUS', 'KINDS', 'VISUAL_KINDS', 'OBJECTS',
@@ -311,7 +310,7 @@ def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthe
     write_json(manifest, res)
     return res
 
-@call_parse
+@povqa_command
 def povqa_synth(out:str=None, # output folder (default: `<data dir>/synthetic`)
                 seed:int=0, # dataset seed
                 movies:int=11, # ReasonVQA films (the published 0.9 split holds two out)

@@ -16,10 +16,10 @@ from .pooling import METHOD_ABBREV
 
 # %% auto #0
 __all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'ABLATION_NAMES', 'ABLATION_COLUMNS', 'TABLE_PACKAGES',
-           'label', 'ordered', 'synthetic_runs', 'read_summary', 'load_summaries', 'dedupe_runs', 'main_runs',
-           'leaderboard', 'delta_table', 'keyframe_ablation', 'paired_difference', 'ablation_table', 'kind_breakdown',
-           'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables', 'latex_document',
-           'compile_latex']
+           'label', 'ordered', 'synthetic_runs', 'read_summary', 'load_summaries', 'unfinished_runs', 'dedupe_runs',
+           'main_runs', 'leaderboard', 'delta_table', 'keyframe_ablation', 'paired_difference', 'ablation_table',
+           'kind_breakdown', 'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables',
+           'latex_document', 'compile_latex']
 
 # %% ../nbs/10_tables.ipynb #941798ae
 _TABLE_ORDER = ('WA', 'WAE', 'WAR', 'BBLF')  # the paper's column order
@@ -27,6 +27,8 @@ METHODS = dict(sorted(METHOD_ABBREV.items(), key=lambda kv: _TABLE_ORDER.index(k
 STAGES = {'base': 'Base', 'sft': 'SFT', 'dpo': 'SFT+DPO'}
 METRICS = {'F1': 'F1', 'BLEU1': 'BLEU-1', 'BLEU4_BP': 'BLEU-4', 'ROUGE_L': 'ROUGE-L', 'EmbedCos': 'Embed Cosine',
            'ROUGE_L_Reasoning': 'ROUGE-L (reasoning)', 'EmbedCos_Reasoning': 'Embed Cosine (reasoning)'}
+
+# %% ../nbs/10_tables.ipynb #418bfd70
 _OTHER_LABELS = {'EM': 'EM', 'Accuracy': 'Accuracy', 'TVQA_Accuracy': 'TVQA accuracy'}
 
 def label(key) -> str:
@@ -34,6 +36,7 @@ def label(key) -> str:
     key = str(key)
     return METHODS.get(key) or STAGES.get(key) or METRICS.get(key) or _OTHER_LABELS.get(key, key)
 
+# %% ../nbs/10_tables.ipynb #8cb7979c
 def ordered(keys, # keys to sort
             known) -> list: # the known keys in their canonical order
     "`keys` with the known ones first, in their canonical order, then the rest sorted."
@@ -299,13 +302,17 @@ def read_summary(path) -> dict:
 COLUMNS = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric', 'value',
            'ci_lo', 'ci_hi', 'n', 'max_frames', 'backbone', 'run', 'summary', 'records']
 
-def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir()`)
+def load_summaries(runs=None, # runs folder (default: `runs_dir()`)
+                   strict:bool=False) -> pd.DataFrame: # raise on a bad summary instead of leaving it out with a warning
     "One row per metric of every `*.summary.json` under `runs`: stage, training and evaluation method, value, interval."
     runs = runs_dir(runs)
     if not runs.is_dir(): raise InputError(runs, 'folder', 'does not exist')
     rows = []
     for p in sorted(runs.rglob('*.summary.json')):
-        s = read_summary(p)
+        try: s = read_summary(p)
+        except InputError as e:
+            if strict: raise
+            warnings.warn(f"{e}: this summary is left out, its cells are gaps"); continue
         ident = {k: v for k,v in s.items() if k not in ('metrics', 'ci')}
         for m,v in s['metrics'].items():
             lo,hi = s['ci'].get(m, (math.nan, math.nan))
@@ -313,6 +320,15 @@ def load_summaries(runs=None) -> pd.DataFrame: # runs folder (default: `runs_dir
     df = pd.DataFrame(rows, columns=COLUMNS)
     df[['value', 'ci_lo', 'ci_hi']] = df[['value', 'ci_lo', 'ci_hi']].astype(float)
     return df.astype({'n': 'Int64', 'max_frames': 'Int64', 'keyframe_only': bool, 'keyframe': bool})
+
+# %% ../nbs/10_tables.ipynb #93e44a90
+def unfinished_runs(runs=None) -> list[tuple[Path, int]]: # runs folder (default: `runs_dir()`)
+    "(records file, complete records) of every run under `runs` with records but no `.summary.json`."
+    out = []
+    for p in sorted(runs_dir(runs).rglob('*.jsonl')):
+        if 'report' in p.relative_to(runs_dir(runs)).parts[:1] or p.with_name(p.name[:-len('.jsonl')] + '.summary.json').exists(): continue
+        out.append((p, p.read_bytes().count(b'\n')))
+    return out
 
 # %% ../nbs/10_tables.ipynb #ad15e5cf
 _KEY = ['dataset', 'stage', 'train_method', 'eval_method', 'keyframe_only', 'keyframe', 'protocol', 'ablation', 'metric']
@@ -327,6 +343,7 @@ def dedupe_runs(df:pd.DataFrame) -> pd.DataFrame:
                       f"using {g['_p'].iloc[-1]}")
     return d.drop_duplicates(_KEY, keep='last').drop(columns=['_n', '_p']).sort_index()
 
+# %% ../nbs/10_tables.ipynb #61e2c0e5
 def _context(df) -> np.ndarray:
     "Each row's context: 'main' (pooled frames + keyframe; TVQA: pooled frames), 'keyframe_only', 'frames_only' or 'ablation'."
     return np.where(df['ablation'].notna(), 'ablation', np.where(df['keyframe_only'], 'keyframe_only',
@@ -418,6 +435,7 @@ def paired_difference(new, old, # run record files (or {qid: record} dicts): the
     return dict(diff=float(d.mean()), lo=float(lo), hi=float(hi), n=len(qs),
                 new=float(np.mean([_value(a[q], metric) for q in qs])), old=float(np.mean([_value(b[q], metric) for q in qs])))
 
+# %% ../nbs/10_tables.ipynb #5f0a9b72
 ABLATION_COLUMNS = ['value', 'difference', 'diff_lo', 'diff_hi', 'n']
 
 def ablation_table(df:pd.DataFrame, # from `load_summaries`
@@ -610,6 +628,7 @@ def latex_document(files, # table files to \input, relative to the document's fo
     body = ''.join(f'\\input{{{Path(f).as_posix()}}}\n' for f in files)
     return f'\\documentclass{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n{pre}\\begin{{document}}\n{head}{body}\\end{{document}}\n'
 
+# %% ../nbs/10_tables.ipynb #7a3ca960
 def compile_latex(tex, # a .tex file; compiled in its own folder
                   timeout:float=120) -> Path: # seconds before giving up
     "Run pdflatex on `tex` and return the PDF path; a failed compile raises with LaTeX's error lines."

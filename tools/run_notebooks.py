@@ -3,9 +3,10 @@
 Cells that `nbdev_test` skips (flags listed in settings.ini's `tst_flags`, such as `#| slow` and `#| cuda`, and
 `#| eval: false`) are skipped here too, so a notebook renders on a machine without a GPU. The state of the widgets
 the notebook shows is saved in its metadata, as JupyterLab saves it, so that they show without a kernel (the
-documentation site draws them from it).
+documentation site draws them from it). The notebook's `language_info` is the one its kernel reports, so JupyterLab
+opens it without marking it modified (`--stamp` writes only that, without executing).
 
-    python tools/run_notebooks.py nbs/01_pooling.ipynb [more notebooks...] [--flags slow]
+    python tools/run_notebooks.py nbs/01_pooling.ipynb [more notebooks...] [--flags slow] [--stamp]
 """
 import argparse, os, sys
 from pathlib import Path
@@ -38,6 +39,17 @@ def widget_state(nb) -> dict:
     return {'version_major': 2, 'version_minor': 0, 'state': dependency_state([_instances[v] for v in views], drop_defaults=True)}
 
 
+def language_info() -> dict:
+    "What this interpreter's IPython kernel reports as `language_info`, which JupyterLab writes into a notebook it opens."
+    from ipykernel.ipkernel import IPythonKernel
+    return dict(IPythonKernel.language_info)
+
+
+def stamp(nb):
+    "Give `nb` the `language_info` its kernel will report (JupyterLab marks a notebook modified when they differ)."
+    nb.metadata['language_info'] = language_info()
+
+
 def run_notebook(path:Path, skip_flags:set):
     "Execute `path` top to bottom and write it back with its outputs."
     nb = read_nb(path)
@@ -48,6 +60,7 @@ def run_notebook(path:Path, skip_flags:set):
         shell.run_all(nb, exc_stop=True, preproc=lambda c: skipped(c, skip_flags))
     nb.metadata.pop('widgets', None)
     if state := widget_state(nb): nb.metadata['widgets'] = {WIDGET_STATE: state}
+    stamp(nb)
     write_nb(nb, path)
 
 
@@ -55,9 +68,12 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('notebooks', nargs='+', type=Path)
     parser.add_argument('--flags', default='', help='test flags to run this time (space separated)')
+    parser.add_argument('--stamp', action='store_true', help='only write the kernel\'s language_info, without executing')
     args = parser.parse_args()
     os.environ.setdefault('MPLBACKEND', 'Agg')
     skip = set(get_config().tst_flags.split()) - set(args.flags.split())
     for nb_path in args.notebooks:
+        if args.stamp:
+            nb = read_nb(nb_path); stamp(nb); write_nb(nb, nb_path); continue
         print(f'running {nb_path}', file=sys.stderr)
         run_notebook(nb_path.resolve(), skip)
