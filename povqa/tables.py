@@ -414,8 +414,8 @@ def keyframe_ablation(df:pd.DataFrame, dataset:str='reasonvqa', metrics=None) ->
 ABLATION_NAMES = ('blank_frames', 'no_subtitles', 'no_keyframe', 'no_hint', 'raw_frames') # as `povqa.evaluate.ABLATIONS` names them
 
 def _records(path) -> dict:
-    "A run's records by question id."
-    return {r['qid']: r for r in read_jsonl(path)} if Path(path).is_file() else {}
+    "A run's records by question id (a torn last line is left out with a warning, as evaluation does)."
+    return {r['qid']: r for r in read_jsonl(path, torn=True)} if Path(path).is_file() else {}
 
 def _value(r:dict, metric:str) -> float:
     if metric == 'Accuracy': return float(bool(r.get('correct')))
