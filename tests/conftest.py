@@ -11,7 +11,8 @@ os.environ.setdefault('OMP_NUM_THREADS', '1')
 # from each other (`--dist worksteal`), finish together instead of one starting the end-to-end demo last.
 LONGEST_FIRST = ['test_demo_learns_and_resumes', 'test_notebook[07_dpo]', 'test_notebook[06_sft]', 'test_notebook[09_eval]',
                  'test_notebook[04_prompts]', 'test_notebook[02_preprocess]', 'test_notebook[05_backbone]',
-                 'test_two_process_sft', 'test_notebook[01_pooling]', 'test_notebook[03a_synthetic]']
+                 'test_two_process_sft', 'test_notebook[01_pooling]', 'test_notebook[03a_synthetic]',
+                 'test_notebook[05a_pretrain]']
 
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
