@@ -152,11 +152,12 @@ class DPOArgs:
 TINY_DPO = dict(learning_rate=2e-3, gradient_accumulation_steps=1, warmup_ratio=0.0, num_train_epochs=3.0, max_pairs=6,
                 quantization="none", gradient_checkpointing=False)
 
-# %% ../nbs/07_dpo.ipynb #aff4cafe
+# %% ../nbs/07_dpo.ipynb #f022246b
 def dpo_adapter_dir(args:DPOArgs, method:str) -> Path:
     "Where the DPO adapter for `method` goes."
     return models_dir(args.out)/run_name("dpo", args.model, args.max_frames, args.interleave)/method
 
+# %% ../nbs/07_dpo.ipynb #52722002
 def sft_adapter_for(args:DPOArgs, method:str) -> Path:
     "The SFT adapter DPO starts `method` from."
     if args.sft_adapter is None:
@@ -198,7 +199,7 @@ def check_sft_adapter(path, # the SFT adapter folder
                          f"{quant_config(quantization).name}: use the same quantisation for every stage")
     return rec
 
-# %% ../nbs/07_dpo.ipynb #097648c6
+# %% ../nbs/07_dpo.ipynb #28ae0ee9
 END_OF_TURN = "<|im_end|>"
 
 def answer_start(reply:str) -> int:
@@ -207,6 +208,7 @@ def answer_start(reply:str) -> int:
     if not ms: raise ValueError(f"no 'Final Answer:' in the reply {reply[:60]!r}")
     return ms[-1].end()
 
+# %% ../nbs/07_dpo.ipynb #f5f9fb48
 def loss_mask(processor, # the backbone's processor
               labels:torch.Tensor, # one sequence's SFT labels (-100 outside the reply and end of turn)
               reply:str, # the reply those labels supervise
@@ -262,6 +264,7 @@ class DPOCollator:
         batch["completion_mask"] = (batch.pop("labels") != IGNORE_INDEX).long()
         return batch
 
+# %% ../nbs/07_dpo.ipynb #09e69af2
 def pair_dataset(pairs:list) -> Dataset:
     "Pairs as the `datasets.Dataset` TRL wants: the images (which mark it a vision dataset) and the pair as JSON."
     return Dataset.from_list([{"images": p["frames"], "pair": json.dumps(p)} for p in pairs])
@@ -304,7 +307,7 @@ class AnswerDPOTrainer(DPOTrainer):
                 ref = params.get(name.replace(".default.", ".ref."))
                 p.data = ref.data.clone() if ref is not None else p.data.float()
 
-# %% ../nbs/07_dpo.ipynb #0b32e5f7
+# %% ../nbs/07_dpo.ipynb #b613192e
 def _bf16(args): return args.bf16 if args.bf16 is not None else resolve_dtype() == torch.bfloat16
 
 def load_policy(args:DPOArgs, # settings (model, quantisation, pixel budget)
@@ -318,6 +321,7 @@ def load_policy(args:DPOArgs, # settings (model, quantisation, pixel budget)
     if (Path(sft_dir)/"processor_config.json").is_file(): processor = AutoProcessor.from_pretrained(sft_dir)
     return policy, set_pixel_budget(processor, args.min_pixels, args.max_pixels)
 
+# %% ../nbs/07_dpo.ipynb #4a14307b
 def dpo_config(args:DPOArgs, output_dir) -> DPOConfig:
     "TRL's `DPOConfig` for these settings (checkpoints in `output_dir`)."
     bf16 = _bf16(args)
@@ -332,6 +336,7 @@ def dpo_config(args:DPOArgs, output_dir) -> DPOConfig:
         use_cpu=not torch.cuda.is_available(), # without a GPU, several processes train as one (gloo) instead of each alone
         dataloader_pin_memory=torch.cuda.is_available())
 
+# %% ../nbs/07_dpo.ipynb #6eed9cf4
 def dpo_trainer(args:DPOArgs, # settings
                 pairs:list, # from `preference_pairs`
                 sft_dir, # the method's SFT adapter (policy start and reference)
