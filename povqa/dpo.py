@@ -24,7 +24,7 @@ from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, 
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
+from .sft import (ADAPTER_META, IGNORE_INDEX, PromptArgs, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
                        encode_sample, is_image, last_checkpoint, prompt_settings, resume_checkpoint, run_identity, run_name,
                        sft_adapter_dir, whole_run_loss)
 
@@ -94,7 +94,7 @@ LOSS_TYPES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_
               "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm")
 
 @dataclass
-class DPOArgs:
+class DPOArgs(PromptArgs):
     "DPO settings, shared by the notebook and `povqa_dpo`; defaults are the paper's."
     data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
     model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder, the SFT adapters' base
@@ -109,12 +109,6 @@ class DPOArgs:
     length_normalize:bool=True # average the counted tokens' log-probabilities instead of summing them
     rationale_variants:str="gold,hedge,unseen" # rationales of rejected replies (see RATIONALE_VARIANTS)
     max_pairs:int|None=None # train on this many pairs, drawn with the seed (None: one per training question)
-    max_frames:int=16 # frames per training prompt (the keyframe comes on top)
-    max_segments:int=2048 # subtitle segments per prompt
-    interleave:bool=True # each frame followed by its nearest subtitle
-    append_keyframe:bool=True # the paused frame, last
-    keyframe_hint:bool=True # the header names the keyframe and its time
-    frame_selection:str="uniform" # uniform, near_ts or all
     learning_rate:float=5e-6 # peak learning rate
     num_train_epochs:float=1.0 # passes over the pairs
     per_device_train_batch_size:int=1 # pairs per step and process

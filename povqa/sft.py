@@ -24,11 +24,11 @@ from .prompts import reasonvqa_samples
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'CHECKPOINT_FILES', 'RUN_IDENTITY', 'TINY_SFT', 'is_image', 'drop_order',
-           'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'SFTArgs', 'prompt_settings',
-           'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args', 'checkpoint_problem',
-           'set_aside_incomplete', 'run_identity', 'resume_checkpoint', 'last_checkpoint', 'whole_run_loss',
-           'adapter_is_current', 'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter',
-           'train_sft', 'povqa_sft', 'reply_nll']
+           'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'PromptArgs', 'SFTArgs',
+           'prompt_settings', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
+           'checkpoint_problem', 'set_aside_incomplete', 'run_identity', 'resume_checkpoint', 'last_checkpoint',
+           'whole_run_loss', 'adapter_is_current', 'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record',
+           'load_adapter', 'train_sft', 'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #46e50452
 IGNORE_INDEX = -100
@@ -172,20 +172,25 @@ class SFTCollator:
         encs = [encode_sample(self.processor, s, s["target"], self.max_length) for s in samples]
         return collate(encs, self.processor.tokenizer.pad_token_id)
 
-# %% ../nbs/06_sft.ipynb #6ea72b92
+# %% ../nbs/06_sft.ipynb #1bebe497
 @dataclass
-class SFTArgs:
-    "SFT settings, shared by the notebook and `povqa_sft`; defaults are the paper's."
-    data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
-    model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder
-    out:str|None=None # models root; adapters go to <out>/sft-<tag>-interleaved-<k>f/<method>/ (default: <models>)
-    methods:str="all" # pooling methods to train: "all" or comma-separated names
+class PromptArgs:
+    "Prompt settings, shared by SFT and DPO (`SFTArgs`, `DPOArgs` and their commands); defaults are the paper's."
     max_frames:int=16 # frames per training prompt (the keyframe comes on top)
     max_segments:int=2048 # subtitle segments per prompt
     interleave:bool=True # each frame followed by its nearest subtitle
     append_keyframe:bool=True # the paused frame, last
     keyframe_hint:bool=True # the header names the keyframe and its time
     frame_selection:str="uniform" # uniform, near_ts or all
+
+# %% ../nbs/06_sft.ipynb #6ea72b92
+@dataclass
+class SFTArgs(PromptArgs):
+    "SFT settings, shared by the notebook and `povqa_sft`; defaults are the paper's."
+    data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
+    model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder
+    out:str|None=None # models root; adapters go to <out>/sft-<tag>-interleaved-<k>f/<method>/ (default: <models>)
+    methods:str="all" # pooling methods to train: "all" or comma-separated names
     lora_r:int=32 # LoRA rank
     lora_alpha:int=32 # LoRA alpha
     lora_dropout:float=0.05 # LoRA dropout
