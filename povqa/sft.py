@@ -218,7 +218,7 @@ class SFTArgs(PromptArgs):
     force:bool=False # start over when the checkpoints are of another run (other settings or base) instead of stopping
 
 # %% ../nbs/06_sft.ipynb #ff6ed3df
-def prompt_settings(args:SFTArgs) -> dict:
+def prompt_settings(args:PromptArgs) -> dict:
     "The `povqa.prompts.build_sample` arguments for these settings."
     if not args.interleave: raise InputError("SFTArgs", "interleave", "povqa.prompts builds interleaved prompts only")
     return dict(max_frames=args.max_frames, max_segments=args.max_segments, selection=args.frame_selection,
