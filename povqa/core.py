@@ -84,8 +84,11 @@ def settings_params(cls, # a dataclass of settings, each field with a `# docment
                     **defaults): # fields whose default differs on this command
     "The command's signature, and `{field: (help, type, default)}` for its flags."
     from fastcore.docments import docments
-    try: docs = {k: v['docment'] or '' for k, v in docments(cls, full=True).items()}
-    except (OSError, TypeError): docs = {}
+    docs = {}
+    for c in reversed(cls.__mro__): # each field's comment where it is declared (a subclass's own wins)
+        if not dataclasses.is_dataclass(c): continue
+        try: docs.update({k: v['docment'] for k, v in docments(c, full=True).items() if v['docment']})
+        except (OSError, TypeError): pass
     sig, flags = [], {}
     for f in dataclasses.fields(cls):
         if f.name in exclude: continue

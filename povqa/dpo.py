@@ -24,7 +24,7 @@ from .backbone import backbone_tag, load_backbone, quant_config, resolve_dtype, 
 from .data import split_movies
 from .pooling import resolve_methods
 from .prompts import reasonvqa_samples, sft_target
-from .sft import (ADAPTER_META, IGNORE_INDEX, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
+from .sft import (ADAPTER_META, IGNORE_INDEX, PromptArgs, SFTArgs, adapter_complete, adapter_is_current, checkpointing_args, collate, drop_frames,
                        encode_sample, is_image, last_checkpoint, prompt_settings, resume_checkpoint, run_identity, run_name,
                        sft_adapter_dir, whole_run_loss)
 
@@ -94,7 +94,7 @@ LOSS_TYPES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_
               "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm")
 
 @dataclass
-class DPOArgs:
+class DPOArgs(PromptArgs):
     "DPO settings, shared by the notebook and `povqa_dpo`; defaults are the paper's."
     data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
     model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder, the SFT adapters' base
@@ -109,12 +109,6 @@ class DPOArgs:
     length_normalize:bool=True # average the counted tokens' log-probabilities instead of summing them
     rationale_variants:str="gold,hedge,unseen" # rationales of rejected replies (see RATIONALE_VARIANTS)
     max_pairs:int|None=None # train on this many pairs, drawn with the seed (None: one per training question)
-    max_frames:int=16 # frames per training prompt (the keyframe comes on top)
-    max_segments:int=2048 # subtitle segments per prompt
-    interleave:bool=True # each frame followed by its nearest subtitle
-    append_keyframe:bool=True # the paused frame, last
-    keyframe_hint:bool=True # the header names the keyframe and its time
-    frame_selection:str="uniform" # uniform, near_ts or all
     learning_rate:float=5e-6 # peak learning rate
     num_train_epochs:float=1.0 # passes over the pairs
     per_device_train_batch_size:int=1 # pairs per step and process
@@ -152,11 +146,12 @@ class DPOArgs:
 TINY_DPO = dict(learning_rate=2e-3, gradient_accumulation_steps=1, warmup_ratio=0.0, num_train_epochs=3.0, max_pairs=6,
                 quantization="none", gradient_checkpointing=False)
 
-# %% ../nbs/07_dpo.ipynb #aff4cafe
+# %% ../nbs/07_dpo.ipynb #f022246b
 def dpo_adapter_dir(args:DPOArgs, method:str) -> Path:
     "Where the DPO adapter for `method` goes."
     return models_dir(args.out)/run_name("dpo", args.model, args.max_frames, args.interleave)/method
 
+# %% ../nbs/07_dpo.ipynb #52722002
 def sft_adapter_for(args:DPOArgs, method:str) -> Path:
     "The SFT adapter DPO starts `method` from."
     if args.sft_adapter is None:
@@ -198,7 +193,7 @@ def check_sft_adapter(path, # the SFT adapter folder
                          f"{quant_config(quantization).name}: use the same quantisation for every stage")
     return rec
 
-# %% ../nbs/07_dpo.ipynb #097648c6
+# %% ../nbs/07_dpo.ipynb #28ae0ee9
 END_OF_TURN = "<|im_end|>"
 
 def answer_start(reply:str) -> int:
@@ -207,6 +202,7 @@ def answer_start(reply:str) -> int:
     if not ms: raise ValueError(f"no 'Final Answer:' in the reply {reply[:60]!r}")
     return ms[-1].end()
 
+# %% ../nbs/07_dpo.ipynb #f5f9fb48
 def loss_mask(processor, # the backbone's processor
               labels:torch.Tensor, # one sequence's SFT labels (-100 outside the reply and end of turn)
               reply:str, # the reply those labels supervise
@@ -262,6 +258,7 @@ class DPOCollator:
         batch["completion_mask"] = (batch.pop("labels") != IGNORE_INDEX).long()
         return batch
 
+# %% ../nbs/07_dpo.ipynb #09e69af2
 def pair_dataset(pairs:list) -> Dataset:
     "Pairs as the `datasets.Dataset` TRL wants: the images (which mark it a vision dataset) and the pair as JSON."
     return Dataset.from_list([{"images": p["frames"], "pair": json.dumps(p)} for p in pairs])
@@ -304,7 +301,7 @@ class AnswerDPOTrainer(DPOTrainer):
                 ref = params.get(name.replace(".default.", ".ref."))
                 p.data = ref.data.clone() if ref is not None else p.data.float()
 
-# %% ../nbs/07_dpo.ipynb #0b32e5f7
+# %% ../nbs/07_dpo.ipynb #b613192e
 def _bf16(args): return args.bf16 if args.bf16 is not None else resolve_dtype() == torch.bfloat16
 
 def load_policy(args:DPOArgs, # settings (model, quantisation, pixel budget)
@@ -318,6 +315,7 @@ def load_policy(args:DPOArgs, # settings (model, quantisation, pixel budget)
     if (Path(sft_dir)/"processor_config.json").is_file(): processor = AutoProcessor.from_pretrained(sft_dir)
     return policy, set_pixel_budget(processor, args.min_pixels, args.max_pixels)
 
+# %% ../nbs/07_dpo.ipynb #4a14307b
 def dpo_config(args:DPOArgs, output_dir) -> DPOConfig:
     "TRL's `DPOConfig` for these settings (checkpoints in `output_dir`)."
     bf16 = _bf16(args)
@@ -332,6 +330,7 @@ def dpo_config(args:DPOArgs, output_dir) -> DPOConfig:
         use_cpu=not torch.cuda.is_available(), # without a GPU, several processes train as one (gloo) instead of each alone
         dataloader_pin_memory=torch.cuda.is_available())
 
+# %% ../nbs/07_dpo.ipynb #6eed9cf4
 def dpo_trainer(args:DPOArgs, # settings
                 pairs:list, # from `preference_pairs`
                 sft_dir, # the method's SFT adapter (policy start and reference)

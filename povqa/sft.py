@@ -24,26 +24,21 @@ from .prompts import reasonvqa_samples
 
 # %% auto #0
 __all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'CHECKPOINT_FILES', 'RUN_IDENTITY', 'TINY_SFT', 'is_image', 'drop_order',
-           'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'SFTArgs', 'run_name',
-           'sft_adapter_dir', 'adapter_complete', 'checkpointing_args', 'checkpoint_problem', 'set_aside_incomplete',
-           'run_identity', 'resume_checkpoint', 'last_checkpoint', 'whole_run_loss', 'adapter_is_current', 'add_lora',
-           'train_adapter', 'plot_loss', 'read_adapter_record', 'load_adapter', 'prompt_settings', 'train_sft',
-           'povqa_sft', 'reply_nll']
+           'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'PromptArgs', 'SFTArgs',
+           'prompt_settings', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
+           'checkpoint_problem', 'set_aside_incomplete', 'run_identity', 'resume_checkpoint', 'last_checkpoint',
+           'whole_run_loss', 'adapter_is_current', 'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record',
+           'load_adapter', 'train_sft', 'povqa_sft', 'reply_nll']
 
-# %% ../nbs/06_sft.ipynb #496fb520
+# %% ../nbs/06_sft.ipynb #46e50452
 IGNORE_INDEX = -100
 
+# %% ../nbs/06_sft.ipynb #0ff62f0f
 def is_image(item): # one entry of a message's content
     "Whether a chat content entry is an image."
     return item.get("type") == "image" or "image" in item
 
-def _load_images(sample, paths):
-    imgs = []
-    for p in paths:
-        if not Path(p).is_file(): raise InputError(sample.get("qid", "sample"), "frames", f"{p}: no such image")
-        with Image.open(p) as im: imgs.append(im.convert("RGB"))
-    return imgs
-
+# %% ../nbs/06_sft.ipynb #9ec52b57
 def drop_order(sample:dict) -> list[int]:
     "Indices of the sample's images (message order) in the order they are dropped to fit a length budget."
     content = sample["messages"][-1]["content"]
@@ -54,6 +49,7 @@ def drop_order(sample:dict) -> list[int]:
     key = (lambda i: (times[i], i)) if pause is None else (lambda i: (-abs(times[i] - pause), i))
     return sorted(range(n - 1), key=key)
 
+# %% ../nbs/06_sft.ipynb #5e207ba1
 def drop_frames(messages:list, drop) -> list:
     "A copy of `messages` without the images at indices `drop` (and the text items that follow each, its card)."
     drop, out = set(drop), []
@@ -67,6 +63,13 @@ def drop_frames(messages:list, drop) -> list:
     return out
 
 # %% ../nbs/06_sft.ipynb #95527686
+def _load_images(sample, paths):
+    imgs = []
+    for p in paths:
+        if not Path(p).is_file(): raise InputError(sample.get("qid", "sample"), "frames", f"{p}: no such image")
+        with Image.open(p) as im: imgs.append(im.convert("RGB"))
+    return imgs
+
 def _tokens_per_image(processor, grid_thw):
     return (grid_thw.prod(-1) // processor.image_processor.merge_size**2 + 2).tolist() # + <|vision_start|>, <|vision_end|>
 
@@ -148,7 +151,7 @@ def collate(encodings:list, # results of `encode_sample`
         else: batch[k] = torch.cat([e[k] for e in encodings])
     return batch
 
-# %% ../nbs/06_sft.ipynb #4bebeb9d
+# %% ../nbs/06_sft.ipynb #f8dd8604
 class SampleDataset(torch.utils.data.Dataset):
     "SAMPLEs for training: each must carry messages and a non-empty `target`."
     def __init__(self, samples:list, # SAMPLE dicts
@@ -160,6 +163,7 @@ class SampleDataset(torch.utils.data.Dataset):
     def __len__(self): return len(self.samples)
     def __getitem__(self, i): return self.samples[i]
 
+# %% ../nbs/06_sft.ipynb #4f934938
 class SFTCollator:
     "Encode SAMPLEs with their `target` supervised and pad them into a training batch."
     def __init__(self, processor, max_length:int|None=4096):
@@ -168,20 +172,25 @@ class SFTCollator:
         encs = [encode_sample(self.processor, s, s["target"], self.max_length) for s in samples]
         return collate(encs, self.processor.tokenizer.pad_token_id)
 
-# %% ../nbs/06_sft.ipynb #6ea72b92
+# %% ../nbs/06_sft.ipynb #1bebe497
 @dataclass
-class SFTArgs:
-    "SFT settings, shared by the notebook and `povqa_sft`; defaults are the paper's."
-    data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
-    model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder
-    out:str|None=None # models root; adapters go to <out>/sft-<tag>-interleaved-<k>f/<method>/ (default: <models>)
-    methods:str="all" # pooling methods to train: "all" or comma-separated names
+class PromptArgs:
+    "Prompt settings, shared by SFT and DPO (`SFTArgs`, `DPOArgs` and their commands); defaults are the paper's."
     max_frames:int=16 # frames per training prompt (the keyframe comes on top)
     max_segments:int=2048 # subtitle segments per prompt
     interleave:bool=True # each frame followed by its nearest subtitle
     append_keyframe:bool=True # the paused frame, last
     keyframe_hint:bool=True # the header names the keyframe and its time
     frame_selection:str="uniform" # uniform, near_ts or all
+
+# %% ../nbs/06_sft.ipynb #6ea72b92
+@dataclass
+class SFTArgs(PromptArgs):
+    "SFT settings, shared by the notebook and `povqa_sft`; defaults are the paper's."
+    data:str|None=None # ReasonVQA root (default: <data>/reasonvqa)
+    model:str="Qwen/Qwen2.5-VL-7B-Instruct" # backbone: hub id or local folder
+    out:str|None=None # models root; adapters go to <out>/sft-<tag>-interleaved-<k>f/<method>/ (default: <models>)
+    methods:str="all" # pooling methods to train: "all" or comma-separated names
     lora_r:int=32 # LoRA rank
     lora_alpha:int=32 # LoRA alpha
     lora_dropout:float=0.05 # LoRA dropout
@@ -208,9 +217,14 @@ class SFTArgs:
     progress:bool=True # show a progress bar
     force:bool=False # start over when the checkpoints are of another run (other settings or base) instead of stopping
 
-# %% ../nbs/06_sft.ipynb #2260a678
-ADAPTER_META = "povqa_adapter.json"
+# %% ../nbs/06_sft.ipynb #ff6ed3df
+def prompt_settings(args:PromptArgs) -> dict:
+    "The `povqa.prompts.build_sample` arguments for these settings."
+    if not args.interleave: raise InputError("SFTArgs", "interleave", "povqa.prompts builds interleaved prompts only")
+    return dict(max_frames=args.max_frames, max_segments=args.max_segments, selection=args.frame_selection,
+                keyframe=args.append_keyframe, hint=args.keyframe_hint)
 
+# %% ../nbs/06_sft.ipynb #b71a89a8
 def run_name(stage:str, # "sft" or "dpo"
              model:str, # the backbone
              max_frames:int=16, # training frames
@@ -218,9 +232,13 @@ def run_name(stage:str, # "sft" or "dpo"
     "Folder name of a family of adapters: `<stage>-<tag>-interleaved-<k>f`."
     return f"{stage}-{backbone_tag(model)}-{'interleaved' if interleave else 'sequential'}-{max_frames}f"
 
+# %% ../nbs/06_sft.ipynb #7b8a2966
 def sft_adapter_dir(args:SFTArgs, method:str) -> Path:
     "Where the SFT adapter for `method` goes."
     return models_dir(args.out)/run_name("sft", args.model, args.max_frames, args.interleave)/method
+
+# %% ../nbs/06_sft.ipynb #40de3826
+ADAPTER_META = "povqa_adapter.json"
 
 def adapter_complete(path) -> bool:
     "Whether `path` holds a finished adapter (weights and its record)."
@@ -233,9 +251,8 @@ def checkpointing_args(on:bool) -> dict:
     name = "activation_checkpointing" if "activation_checkpointing" in {f.name for f in fields(TrainingArguments)} else "gradient_checkpointing"
     return {name: on, f"{name}_kwargs": {"use_reentrant": False}}
 
-# %% ../nbs/06_sft.ipynb #4172e563
+# %% ../nbs/06_sft.ipynb #1369c7be
 CHECKPOINT_FILES = ("adapter_config.json", "trainer_state.json", "optimizer.pt", "scheduler.pt", "training_args.bin")
-RUN_IDENTITY = "povqa_run.json" # the identity of the run that writes a checkpoints folder
 
 def _safetensors_problem(path:Path) -> str|None:
     size = path.stat().st_size
@@ -263,6 +280,7 @@ def checkpoint_problem(ckpt) -> str|None: # a `checkpoint-N` folder
         if step != int(m[1]): return f"trainer_state.json is at step {step}, not {m[1]}"
     return None
 
+# %% ../nbs/06_sft.ipynb #61d92dcd
 def set_aside_incomplete(ckpts) -> list: # a checkpoints folder (Trainer's output_dir)
     "Move every incomplete `checkpoint-N` of `ckpts` to `<ckpts>-incomplete/`, with a warning; returns where they went."
     ckpts, moved = Path(ckpts), []
@@ -276,6 +294,7 @@ def set_aside_incomplete(ckpts) -> list: # a checkpoints folder (Trainer's outpu
         moved.append(dest)
     return moved
 
+# %% ../nbs/06_sft.ipynb #f8a371b1
 _NEUTRAL = ("data", "out", "model", "methods", "sft_adapter", "progress", "save_steps", "logging_steps", "force")
 
 def _records_digest(records:list) -> str:
@@ -290,6 +309,9 @@ def run_identity(args, # SFTArgs or DPOArgs
     settings = {k: v for k, v in asdict(args).items() if k not in _NEUTRAL}
     return dict(base_model=model_fingerprint(args.model), settings=settings,
                 data=dict(n=len(records), digest=_records_digest(records)), **extra)
+
+# %% ../nbs/06_sft.ipynb #ad4af26c
+RUN_IDENTITY = "povqa_run.json" # the identity of the run that writes a checkpoints folder
 
 def resume_checkpoint(ckpts, # the checkpoints folder
                       identity:dict, # from `run_identity`
@@ -311,10 +333,12 @@ def resume_checkpoint(ckpts, # the checkpoints folder
         if ckpts.is_dir(): set_aside_incomplete(ckpts)
         write_json(rec, identity) # no complete checkpoint of another run is left: this run's identity
 
+# %% ../nbs/06_sft.ipynb #2e1c0dc5
 def last_checkpoint(ckpts) -> str|None:
     "The latest `checkpoint-N` of `ckpts` (after `resume_checkpoint` checked them), or None."
     return get_last_checkpoint(str(ckpts)) if Path(ckpts).is_dir() else None
 
+# %% ../nbs/06_sft.ipynb #784b488a
 def whole_run_loss(history:list) -> float|None: # a Trainer log history
     "Mean training loss over every step the log history covers, each logged loss weighted by the steps it spans."
     prev, tot = 0, 0.0
@@ -426,13 +450,14 @@ def plot_loss(history, # an adapter folder, its record, or a Trainer log history
     ax.set_xlabel("optimizer step"); ax.set_ylabel("loss"); ax.legend()
     return ax
 
-# %% ../nbs/06_sft.ipynb #ae3f4b06
+# %% ../nbs/06_sft.ipynb #5bc5ab5d
 def read_adapter_record(path) -> dict:
     "The record beside an adapter (base model, method, settings, movie lists); an error if it is missing."
     path = Path(path)
     if not adapter_complete(path): raise InputError(path, ADAPTER_META, "not a complete adapter (no record or no weights)")
     return read_json(path/ADAPTER_META)
 
+# %% ../nbs/06_sft.ipynb #f2036c5f
 def load_adapter(path, # an adapter folder written by `train_adapter` (SFT) or DPO
                  quantization=None, # the shared quantisation (see `load_backbone`)
                  dtype=None, device_map=None, # see `load_backbone`
@@ -448,12 +473,6 @@ def load_adapter(path, # an adapter folder written by `train_adapter` (SFT) or D
     return model, AutoProcessor.from_pretrained(path), record
 
 # %% ../nbs/06_sft.ipynb #b657c997
-def prompt_settings(args:SFTArgs) -> dict:
-    "The `povqa.prompts.build_sample` arguments for these settings."
-    if not args.interleave: raise InputError("SFTArgs", "interleave", "povqa.prompts builds interleaved prompts only")
-    return dict(max_frames=args.max_frames, max_segments=args.max_segments, selection=args.frame_selection,
-                keyframe=args.append_keyframe, hint=args.keyframe_hint)
-
 def train_sft(args:SFTArgs, # settings; see `SFTArgs`
               callbacks:list|None=None, # extra transformers TrainerCallbacks, for every method's training
              ) -> dict:
