@@ -24,7 +24,8 @@ from .tables import _context, dedupe_runs, load_summaries, paired_difference, st
 from .figures import write_report
 
 # %% auto #0
-__all__ = ['STAGES_N', 'DemoArgs', 'demo_paths', 'run_demo', 'effect', 'findings', 'summary_lines', 'report_demo', 'povqa_demo']
+__all__ = ['STAGES_N', 'DemoArgs', 'demo_paths', 'run_demo', 'effect', 'best_sft_method', 'findings', 'summary_lines',
+           'report_demo', 'povqa_demo']
 
 # %% ../nbs/12_demo.ipynb #77cc7394
 @dataclass
@@ -32,16 +33,18 @@ class DemoArgs:
     "Settings of the end-to-end demo, sized for a 2-core CPU."
     root:str="." # folder that receives data/, models/ and runs/
     seed:int=0 # seed of the synthetic dataset and of the tiny backbone's weights and pretraining
-    pretrain_steps:int=300 # full-parameter updates of the tiny backbone's pretraining (cached)
+    pretrain_steps:int=900 # full-parameter updates of the tiny backbone's pretraining (cached)
     train_frames:int=6 # pooled frames per training prompt (the keyframe comes on top)
     eval_frames:int=6 # pooled frames per evaluation prompt (the keyframe comes on top)
-    sft_epochs:float=2.0 # SFT passes over the training questions
+    sft_epochs:float=1.0 # SFT passes over the training questions
+    sft_batch_size:int=4 # questions per SFT update (smaller batches: more updates in the same time)
     dpo_lr:float=1e-4 # DPO learning rate
-    dpo_epochs:float=1.0 # DPO passes over the preference pairs (one pair per training question)
+    dpo_epochs:float=1.0 # DPO passes over the preference pairs
+    dpo_pairs:int=64 # preference pairs per DPO run (one per training question, the first ones)
     max_new_tokens:int=40 # generation budget per answer (a rationale and a short answer)
     batch_size:int=16 # questions per generate call
     tvqa_questions:int=108 # size of the stratified TVQA subset (the default dataset has 108 rows)
-    ablations:str="blank_frames,no_subtitles,raw_frames" # evidence ablations of the SFT adapters ("" for none)
+    ablations:str="blank_frames,no_subtitles,raw_frames" # evidence ablations of the best SFT adapter ("" for none)
     workers:int=2 # processes for preprocessing
     progress:bool=True # show progress bars
 
@@ -77,21 +80,25 @@ def run_demo(args:DemoArgs) -> dict:
     t = _stage(4, "SFT per pooling method, then DPO from each")
     train = dict(data=str(p['reasonvqa']), model=backbone, out=str(p['models']), max_frames=args.train_frames,
                  logging_steps=50, progress=args.progress)
-    batch = dict(per_device_train_batch_size=8, gradient_checkpointing=False)
-    train_sft(SFTArgs(**train, **(TINY_SFT | batch | dict(num_train_epochs=args.sft_epochs))))
-    train_dpo(DPOArgs(**train, **(TINY_DPO | batch | dict(learning_rate=args.dpo_lr, num_train_epochs=args.dpo_epochs, max_pairs=None))))
+    train_sft(SFTArgs(**train, **(TINY_SFT | dict(per_device_train_batch_size=args.sft_batch_size, gradient_checkpointing=False,
+                                                  num_train_epochs=args.sft_epochs))))
+    train_dpo(DPOArgs(**train, **(TINY_DPO | dict(per_device_train_batch_size=8, learning_rate=args.dpo_lr,
+                                                  num_train_epochs=args.dpo_epochs, max_pairs=args.dpo_pairs))))
     timings['train'] = time.time() - t
-    t = _stage(5, "evaluation: base, SFT and DPO across the pooling grid, and TVQA")
+    t = _stage(5, "evaluation: base and SFT across the pooling grid, DPO on its own method, and TVQA")
     ev = dict(models=str(p['models']), runs=str(p['runs']), model=backbone, max_frames=args.eval_frames,
               max_new_tokens=args.max_new_tokens, batch_size=args.batch_size, embed_model=str(local_minilm_path()),
               progress=args.progress)
-    evaluate_grid(EvalArgs(data=str(p['reasonvqa']), **ev))
-    evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, **ev))
+    evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='base,sft', **ev))
+    evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, stages='base', **ev))
+    for m in POOLING_METHODS:   # each DPO adapter on the pooling method it was trained on
+        evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='dpo', adapters=m, methods=m, **ev))
+        evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, stages='dpo', adapters=m, methods=m, **ev))
     timings['evaluate'] = time.time() - t
     t = _stage(6, f"evidence ablations: {args.ablations or 'none'}")
-    for ab in [a.strip() for a in args.ablations.split(',') if a.strip()]:
-        for m in POOLING_METHODS:   # each SFT adapter on its own pooling method
-            evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='sft', adapters=m, methods=m, ablation=ab, **ev))
+    best = best_sft_method(load_summaries(p['runs']))
+    for ab in [a.strip() for a in args.ablations.split(',') if a.strip()]:   # the best SFT adapter, on its own method
+        evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='sft', adapters=best, methods=best, ablation=ab, **ev))
     timings['ablations'] = time.time() - t
     t = _stage(7, f"tables and figures -> {p['report']}")
     index = write_report(p['runs'], p['report'], frame_root=Path(args.root), dpi=60)
@@ -129,14 +136,18 @@ def effect(df:pd.DataFrame, # from `load_summaries`
          f"(95% CI {p['lo']:+.3f} to {p['hi']:+.3f}, {p['n']} paired questions)")
     return dict(what=what, metric=metric, shown=bool(shown), **p, sentence=s)
 
+def best_sft_method(df:pd.DataFrame) -> str|None: # from `load_summaries`
+    "The pooling method whose SFT adapter scores the highest held-out F1 on its own method (None before any SFT run)."
+    own = {m: _run(df, 'reasonvqa', 'sft', m, m) for m in POOLING_METHODS}
+    own = {m: r['value'] for m, r in own.items() if r is not None}
+    return max(own, key=own.get) if own else None
+
 def findings(df:pd.DataFrame, n_boot:int=1000) -> list:
     "The demo's fixed comparisons (see above), each a dict with the paired difference, its interval and a sentence."
     out = []
-    own = {m: _run(df, 'reasonvqa', 'sft', m, m) for m in POOLING_METHODS}
-    own = {m: r for m, r in own.items() if r is not None}
-    if not own: return [dict(what='SFT', sentence='no SFT runs: nothing to compare')]
-    best = max(own, key=lambda m: own[m]['value'])
-    b, tag = own[best], METHOD_ABBREV[best]
+    best = best_sft_method(df)
+    if best is None: return [dict(what='SFT', sentence='no SFT runs: nothing to compare')]
+    b, tag = _run(df, 'reasonvqa', 'sft', best, best), METHOD_ABBREV[best]
     out.append(effect(df, f"SFT ({tag}) vs the base model", b, _run(df, 'reasonvqa', 'base', 'base', best), n_boot=n_boot))
     out.append(effect(df, f"SFT+DPO vs SFT ({tag})", _run(df, 'reasonvqa', 'dpo', best, best), b, n_boot=n_boot))
     out.append(effect(df, f"Blanking every frame and the keyframe ({tag} SFT)", _run(df, 'reasonvqa', 'sft', best, best, 'blank_frames'), b, n_boot=n_boot))

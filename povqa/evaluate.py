@@ -618,9 +618,10 @@ def evaluate_tvqa(args:EvalArgs) -> list[Path]:
                              args.ablation)
     paths = _evaluate_plan(args, "tvqa", "base,dpo", build, run_out, dict(keyframe=False, hint=False, subset=subset.name))
     if dist_state().is_main_process:
-        grid = tvqa_accuracy_grid(paths)
         short, _ = subset_tag(subset)
-        dest = runs/f"tvqa_{short}_{args.max_frames}f_{args.frame_selection}_accuracy_grid.csv"
+        tag = f"{short}_{args.max_frames}f_{args.frame_selection}" + ("_paper" if args.protocol == "paper" else "") + (f"_{args.ablation}" if args.ablation else "")
+        grid = tvqa_accuracy_grid(sorted(runs.glob(f"tvqa_*_{tag}/**/*.summary.json")))   # every finished run of this context, not only this call's
+        dest = runs/f"tvqa_{tag}_accuracy_grid.csv"
         write_text(dest, grid.to_csv(float_format="%.4f"))
         print(f"== TVQA accuracy (train × eval) on {subset.name} ==\n{grid.to_string(float_format='%.3f')}\nsaved to {dest}")
     return paths

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import cv2
+import torch.nn.functional as F
 import numpy as np
 import torch
 from PIL import Image
@@ -16,13 +17,15 @@ from tqdm.auto import tqdm
 
 from .core import InputError, identity_diff, identity_error, models_dir, read_json, write_json
 from .pooling import POOLING_METHODS, pool_frames
-from .synthetic import BACKGROUNDS, KINDS, make_scene, render_frame
+from .synthetic import BACKGROUNDS, KINDS, PLACES, make_scene, render_frame
+from .prompts import sft_target
 from .backbone import build_tiny_backbone, load_backbone, render_chat, set_pixel_budget
 from .sft import _labels, _render, collate
 
 # %% auto #0
-__all__ = ['POOL_SEED', 'PROBE_SEED', 'PRETRAIN_RECORD', 'PretrainArgs', 'clip_images', 'pretrain_example', 'pool_examples',
-           'encode_example', 'probe', 'PoolBatches', 'pretrained_dir', 'pretrain_backbone']
+__all__ = ['POOL_SEED', 'PROBE_SEED', 'PRETRAIN_RECORD', 'PretrainArgs', 'clip_images', 'second_captions', 'pretrain_example',
+           'pool_examples', 'encode_example', 'final_answer', 'probe', 'PoolBatches', 'batch_order', 'reply_loss',
+           'pretrained_dir', 'pretrain_backbone']
 
 # %% ../nbs/05a_pretrain.ipynb #65c167a1
 POOL_SEED = "povqa-pretrain" # every pool example is drawn from random.Random(f"{POOL_SEED}-{seed}-{i}"): never a film's seed
@@ -33,17 +36,19 @@ class PretrainArgs:
     "Settings of the tiny backbone's pretraining; together they name what was learned, so a change retrains."
     arch:str="qwen2.5-vl" # the tiny family to build and pretrain
     seed:int=0 # seed of the random weights, the example pool and the batch order
-    steps:int=300 # optimizer updates
-    batch_size:int=16 # examples per update (each drawn fresh from the pool)
+    steps:int=900 # optimizer updates
+    batch_size:int=16 # examples per update
+    pool_batches:int=100 # distinct batches drawn from the pool, cycled in a seeded order (steps/pool_batches passes)
     learning_rate:float=3e-3 # AdamW peak learning rate (full parameters)
     warmup_steps:int=30 # linear warm-up, then cosine decay to a tenth
     pixels:int=84 # the processor's image side in pixels: 84 is 3x3 visual tokens per frame
     raw_share:float=0.2 # share of clips shown as raw last frames instead of pooled ones
+    caption_share:float=0.5 # share of examples that describe every second instead of answering a question
     threads:int=2 # torch CPU threads
-    workers:int=1 # processes that draw and encode the next batches while the model trains (0: in the training process)
+    workers:int=2 # processes that draw and encode the pool's batches (0: in the training process)
 
     def __post_init__(self):
-        for k in ("steps", "batch_size", "pixels", "threads"):
+        for k in ("steps", "batch_size", "pool_batches", "pixels", "threads"):
             if int(getattr(self, k)) < 1: raise InputError("PretrainArgs", k, f"must be at least 1, got {getattr(self, k)}")
 
 # %% ../nbs/05a_pretrain.ipynb #f866fc5c
@@ -60,20 +65,46 @@ def clip_images(scene, # a `povqa.synthetic.Scene`
         out.append(Image.fromarray(cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)[..., ::-1]))
     return out
 
-def pretrain_example(rng:random.Random, # draws everything: kind, start, frame rate, operator
+
+# %% ../nbs/05a_pretrain.ipynb #83d8239f
+def _nearest_place(x:float) -> str: return min(PLACES, key=lambda p: abs(PLACES[p] - x))
+
+def second_captions(scene, # a `povqa.synthetic.Scene`
+                    fps:int=10, # frames rendered per second
+                    method:str|None="weighted_average") -> str: # as for `clip_images`; None: the last raw frame only
+    "What each second's image shows, as `clip_images` makes it: every object seen in the second (or its last frame), by colour and place."
+    parts = []
+    for k in range(int(scene.end - scene.start)):
+        ts = [scene.start + k + i / fps for i in range(fps)]
+        seen = []
+        for tr in scene.tracks:
+            for t in (ts if method else ts[-1:]):
+                if (s := tr.state(t)) is not None and (o := f"{s[3]} {_nearest_place(s[0])}") not in seen: seen.append(o)
+        parts.append(f"{int(scene.start) + k}s: {', '.join(seen) if seen else 'empty'}.")
+    return " ".join(parts)
+
+# %% ../nbs/05a_pretrain.ipynb #6fced776
+def pretrain_example(rng:random.Random, # draws everything: kind, start, frame rate, operator, caption or question
                      kinds=KINDS, # scene kinds to draw from
-                     raw_share:float=0.2): # chance of raw last frames instead of pooled ones
-    "One pool example: the seconds of a short clip, its subtitles and question as a short prompt, and the short answer."
+                     raw_share:float=0.2, # chance of raw last frames instead of pooled ones
+                     caption_share:float=0.5): # chance of a caption of every second instead of a question
+    "One pool example: the seconds of a short clip, each followed by its time, then a caption request or a question, and the reply."
     sc = make_scene(rng.choice(kinds), rng, float(rng.randint(0, 60)), 4.0)
     fps, method = rng.choice([10, 3]), (None if rng.random() < raw_share else rng.choice(POOLING_METHODS))
     images = clip_images(sc, fps, method, background=rng.choice(BACKGROUNDS))
     content = []
     for k, im in enumerate(images): content += [{"type": "image", "image": im}, {"type": "text", "text": f"{int(sc.start) + k}s"}]
+    if rng.random() < caption_share:
+        content.append({"type": "text", "text": "Describe each second."})
+        return dict(qid=f"caption@{sc.start:g}", kind="caption", messages=[{"role": "user", "content": content}],
+                    images=images, target=second_captions(sc, fps, method), answer=None)
     subs = " ".join(t for _, _, t in sc.subtitles)
-    content.append({"type": "text", "text": (f"Subtitles: {subs}\n" if subs else "") + sc.question})
+    question = {"type": "text", "text": (f"Subtitles: {subs}\n" if subs else "") + sc.question}
+    content = [question] + content if rng.random() < 0.5 else content + [question]
     return dict(qid=f"{sc.kind}@{sc.start:g}", kind=sc.kind, messages=[{"role": "user", "content": content}],
-                images=images, target=sc.answer)
+                images=images, target=sft_target(sc.reasoning, sc.answer), answer=sc.answer)
 
+# %% ../nbs/05a_pretrain.ipynb #bf8d36bb
 def pool_examples(seed:int, n:int, start:int=0, **kw) -> list:
     "Examples `start … start+n-1` of the pool of `seed` (each from its own seeded generator, so any slice is reproducible)."
     return [pretrain_example(random.Random(f"{POOL_SEED}-{seed}-{i}"), **kw) for i in range(start, start + n)]
@@ -87,11 +118,15 @@ def encode_example(processor, ex:dict) -> dict:
     return out
 
 # %% ../nbs/05a_pretrain.ipynb #77e59f39
+def final_answer(reply:str) -> str:
+    "The text after the last `Final Answer:` of a reply (empty if there is none)."
+    return reply.rsplit("Final Answer:", 1)[1].strip() if "Final Answer:" in reply else ""
+
 @torch.inference_mode()
-def probe(model, processor, n:int=96, # held-out examples
+def probe(model, processor, n:int=64, # held-out questions
           batch_size:int=16, seed=PROBE_SEED) -> dict:
-    "Exact-match accuracy of greedy short answers on held-out pool examples, by kind and overall."
-    exs = [pretrain_example(random.Random(f"{seed}-{i}")) for i in range(n)]
+    "Exact-match accuracy of the final answers of greedy replies to held-out pool questions, by kind and overall."
+    exs = [pretrain_example(random.Random(f"{seed}-{i}"), caption_share=0.0) for i in range(n)]
     tok, hits = processor.tokenizer, {}
     was, side, tok.padding_side = model.training, tok.padding_side, "left"
     model.eval()
@@ -100,8 +135,8 @@ def probe(model, processor, n:int=96, # held-out examples
             b = exs[i:i + batch_size]
             inputs = processor(text=[render_chat(processor, e["messages"], add_generation_prompt=True) for e in b],
                                images=[im for e in b for im in e["images"]], padding=True, return_tensors="pt")
-            new = model.generate(**inputs.to(model.device), max_new_tokens=6, do_sample=False)[:, inputs["input_ids"].shape[1]:]
-            for e, t in zip(b, tok.batch_decode(new, skip_special_tokens=True)): hits.setdefault(e["kind"], []).append(t.strip() == e["target"])
+            new = model.generate(**inputs.to(model.device), max_new_tokens=32, do_sample=False)[:, inputs["input_ids"].shape[1]:]
+            for e, t in zip(b, tok.batch_decode(new, skip_special_tokens=True)): hits.setdefault(e["kind"], []).append(final_answer(t) == e["answer"])
     finally: tok.padding_side = side; model.train(was)
     acc = {k: float(np.mean(hits[k])) for k in KINDS if k in hits}
     return dict(n=n, overall=float(np.mean([h for v in hits.values() for h in v])), by_kind=acc)
@@ -112,11 +147,26 @@ PRETRAIN_RECORD = "povqa_pretrain.json"
 class PoolBatches(torch.utils.data.Dataset):
     "Batch `step` of the pool, encoded and padded: a pure function of the step, so worker processes can draw ahead."
     def __init__(self, processor, args:PretrainArgs): self.processor, self.args = processor, args
-    def __len__(self): return self.args.steps
+    def __len__(self): return self.args.pool_batches
     def __getitem__(self, step:int):
         a = self.args
-        exs = pool_examples(a.seed, a.batch_size, step * a.batch_size, raw_share=a.raw_share)
-        return collate([encode_example(self.processor, e) for e in exs], self.processor.tokenizer.pad_token_id)
+        exs = pool_examples(a.seed, a.batch_size, step * a.batch_size, raw_share=a.raw_share, caption_share=a.caption_share)
+        b = collate([encode_example(self.processor, e) for e in exs], self.processor.tokenizer.pad_token_id)
+        b["pixel_values"] = b["pixel_values"].half()   # a hundred batches kept in memory: half the size, float32 again to train
+        return b
+
+def batch_order(args:PretrainArgs) -> list:
+    "Which pool batch each update trains on: every batch once per pass, each pass in its own seeded order."
+    passes = math.ceil(args.steps / args.pool_batches)
+    order = [i for p in range(passes) for i in torch.randperm(args.pool_batches, generator=torch.Generator().manual_seed(args.seed * 1000 + p)).tolist()]
+    return order[:args.steps]
+
+def reply_loss(model, batch:dict):
+    "Cross-entropy of the supervised (reply) tokens, with the head applied at those positions only."
+    labels = batch["labels"][:, 1:]
+    inputs = {k: v for k, v in batch.items() if k != "labels"}
+    hidden = model.model(**inputs).last_hidden_state[:, :-1][labels != -100]
+    return F.cross_entropy(model.lm_head(hidden).float(), labels[labels != -100])
 
 def pretrained_dir(args:PretrainArgs, models=None) -> Path:
     "Where the pretrained tiny backbone of `args.arch` goes: `<models>/tiny-<arch>-pretrained`."
@@ -150,17 +200,19 @@ def pretrain_backbone(args:PretrainArgs, # settings
         decay = lambda s: min(1.0, (s + 1) / args.warmup_steps) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / args.steps)))
         sched = torch.optim.lr_scheduler.LambdaLR(opt, decay)
         log, t0 = [], time.time()
-        batches = torch.utils.data.DataLoader(PoolBatches(processor, args), batch_size=None, shuffle=False,
-                                              num_workers=args.workers, prefetch_factor=4 if args.workers else None)
-        for batch in tqdm(batches, desc="pretraining", disable=not progress, leave=False):
-            loss = model(**{k: v.to(model.device) for k, v in batch.items()}).loss
+        draw = torch.utils.data.DataLoader(PoolBatches(processor, args), batch_size=None, shuffle=False, num_workers=args.workers)
+        pool = list(tqdm(draw, desc="drawing the pool", disable=not progress, leave=False))
+        drawn = round(time.time() - t0, 1)
+        for i in tqdm(batch_order(args), desc="pretraining", disable=not progress, leave=False):
+            batch = {k: (v.float() if k == "pixel_values" else v).to(model.device) for k, v in pool[i].items()}
+            loss = reply_loss(model, batch)
             loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step(); opt.zero_grad()
             log.append(round(loss.item(), 4))
         seconds = round(time.time() - t0, 1)
         model.eval()
         after = probe(model, processor)
         model.save_pretrained(staging); processor.save_pretrained(staging)
-        write_json(staging/PRETRAIN_RECORD, dict(args=asdict(args), seconds=seconds, pool_seed=f"{POOL_SEED}-{args.seed}",
+        write_json(staging/PRETRAIN_RECORD, dict(args=asdict(args), seconds=seconds, drawing_seconds=drawn, pool_seed=f"{POOL_SEED}-{args.seed}",
                                                  examples_seen=args.steps * args.batch_size, loss=log, probe_before=before,
                                                  probe_after=after))
         if out.exists(): shutil.rmtree(out)
