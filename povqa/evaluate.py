@@ -95,6 +95,7 @@ def segments_cap(args:EvalArgs, adapter_meta:dict|None=None) -> int: # the adapt
     trained = ((adapter_meta or {}).get("args") or {}).get("max_segments")
     return int(trained or SFTArgs.max_segments)
 
+# %% ../nbs/09_eval.ipynb #a84a00c2
 def new_tokens_cap(args:EvalArgs, dataset:str) -> int: # "reasonvqa" or "tvqa"
     "New tokens per reply: explicit, else the published ReasonVQA runs' 4096 under the paper protocol, else 512."
     if args.max_new_tokens: return int(args.max_new_tokens)
@@ -107,6 +108,7 @@ def context_tag(max_frames:int, keyframe:bool=True) -> str:
     "The evaluation context in folder names: `59f_plus_keyframe` (or `59f` without the keyframe)."
     return f"{max_frames}f_plus_keyframe" if keyframe else f"{max_frames}f"
 
+# %% ../nbs/09_eval.ipynb #e3b5f8f3
 def run_file(runs, # the runs folder
              stage:str, # base, sft or dpo
              model:str, # the base backbone (its tag names base runs)
@@ -134,6 +136,7 @@ def subset_tag(subset) -> tuple[str, str]:
     stem = re.sub(r"\W+", "_", Path(name).stem)
     return stem, stem
 
+# %% ../nbs/09_eval.ipynb #340b730e
 def tvqa_run_file(runs, stage:str, subset, eval_method:str, adapter=None, # None for the base model
                   max_frames:int=59, selection:str="uniform", protocol:str="workbook", ablation:str|None=None):
     "The `<run>.jsonl` of one TVQA evaluation: `runs/tvqa_<stage>_<subset>_<F>f_<selection>/<adapter|base>/<method>/`."
@@ -155,6 +158,7 @@ class Adapter:
     @property
     def name(self) -> str: return f"{self.stage}-{self.family}-{self.method}".replace(".", "_")
 
+# %% ../nbs/09_eval.ipynb #65262d9e
 _FAMILY = re.compile(r"(sft|dpo)-(.+)-(?:interleaved|sequential)-(\d+)f")
 
 def discover_adapters(models=None, # folder holding the adapter families (default: <models>)
@@ -182,6 +186,7 @@ def discover_adapters(models=None, # folder holding the adapter families (defaul
                 found.append(Adapter(stage, d.name, d, meta))
     return found
 
+# %% ../nbs/09_eval.ipynb #7af95ff8
 def check_adapter_base(adapter:Adapter, # a discovered adapter
                        base:dict): # `povqa.core.model_fingerprint` of the base model to be evaluated
     "Refuse an adapter trained on another base model (compared by fingerprint, so a moved copy of the base is accepted)."
@@ -205,6 +210,7 @@ def quantization_for(adapters:list, quantization=None) -> str: # an explicit set
                          f"the adapters were trained in different quantisations ({', '.join(sorted(used))}); pass one explicitly")
     return next(iter(used)) if used else quant_config(SFTArgs.quantization).name
 
+# %% ../nbs/09_eval.ipynb #271c37bb
 class Backbone:
     "The base model, loaded once on first use, with one adapter (or none) active at a time, and the active one's processor."
     def __init__(self, name_or_path:str, # hub id or local folder
@@ -250,17 +256,6 @@ class Backbone:
         return self.model
 
 # %% ../nbs/09_eval.ipynb #3730f1ba
-def _images(sample:dict) -> list:
-    "The SAMPLE's images in the order its messages show them."
-    paths = [c["image"] for m in sample["messages"] if isinstance(m["content"], list) for c in m["content"]
-             if c.get("type") == "image" or "image" in c]
-    out = []
-    for p in paths:
-        try:
-            with Image.open(p) as im: out.append(im.convert("RGB"))
-        except OSError as e: raise InputError(p, "image", f"cannot be read for question {sample.get('qid')!r} ({e})") from None
-    return out
-
 def _loaded_quantization(model) -> dict:
     q = getattr(model.config, "quantization_config", None)
     if q is None: return dict(quantization="none")
@@ -279,11 +274,24 @@ def generation_settings(model, processor, **generate_kw) -> dict:
             "min_pixels": size["shortest_edge"], "max_pixels": size["longest_edge"], **_loaded_quantization(model),
             "dtype": str(model.dtype).removeprefix("torch.")}
 
+# %% ../nbs/09_eval.ipynb #8e07518d
 class Reply(NamedTuple):
     "A generated reply, whether it ran into the token limit, and the settings it was generated under."
     text:str
     stopped_at_limit:bool
     generation:dict
+
+# %% ../nbs/09_eval.ipynb #01294eca
+def _images(sample:dict) -> list:
+    "The SAMPLE's images in the order its messages show them."
+    paths = [c["image"] for m in sample["messages"] if isinstance(m["content"], list) for c in m["content"]
+             if c.get("type") == "image" or "image" in c]
+    out = []
+    for p in paths:
+        try:
+            with Image.open(p) as im: out.append(im.convert("RGB"))
+        except OSError as e: raise InputError(p, "image", f"cannot be read for question {sample.get('qid')!r} ({e})") from None
+    return out
 
 @torch.inference_mode()
 def generate_replies(model, processor, samples:list, # SAMPLEs (their `messages`)
@@ -317,6 +325,7 @@ def prompt_text(sample:dict) -> str:
     return "".join(c["text"] if c.get("type") == "text" else IMAGE_PLACEHOLDER
                    for m in sample["messages"] for c in m["content"])
 
+# %% ../nbs/09_eval.ipynb #544faf4e
 def make_records(samples:list, # the SAMPLEs answered
                  replies:list, # the model's replies, in the same order: `Reply`s, or plain strings
                  protocol:str="workbook", # how replies are parsed and mapped to options ("paper": as published)
@@ -343,11 +352,13 @@ def dist_state():
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available())
 
+# %% ../nbs/09_eval.ipynb #ef8a7872
 def shard_path(out, rank:int) -> Path:
     "Where process `rank` appends its records of the run `out`."
     out = Path(out)
     return out.with_name(f"{out.name}.rank{rank}")
 
+# %% ../nbs/09_eval.ipynb #f698fad9
 def merge_shards(out, # the run's .jsonl
                  order:list|None=None): # question ids in run order (records are merged in this order)
     "Append the shards' records that `out` lacks, in `order`, then delete the shards; returns how many were added."
@@ -592,6 +603,7 @@ def tvqa_accuracy_grid(summaries:list) -> pd.DataFrame: # `<run>.summary.json` p
     df.index = pd.MultiIndex.from_tuples(df.index, names=["stage", "train method"])
     return df
 
+# %% ../nbs/09_eval.ipynb #442f25e3
 def _tvqa_subset(args:EvalArgs, root:Path) -> Path:
     if args.subset:
         p = Path(args.subset)

@@ -72,6 +72,7 @@ def chunk_entry(number:int, # 1-based chunk number, the saved file's number
     return {"image_file_range": f"{prefix}{first:05d}-{prefix}{last:05d}", "saved_chunk_filename": f"frame{number:05d}.jpg",
             "chunk_start_time_sec": round(start, 3), "chunk_end_time_sec": round(end, 3)}
 
+# %% ../nbs/02_preprocess.ipynb #533a663d
 def text_centric_metadata(segments, # subtitles: dicts {text, start, end} in seconds (`read_srt`)
                           chunks): # chunk entries in time order (`chunk_entry`)
     "Subtitle-centric metadata: gap and subtitle segments, each with the chunks it overlaps."
@@ -92,6 +93,7 @@ def text_centric_metadata(segments, # subtitles: dicts {text, start, end} in sec
         if gap := overlapping(last_end, final): out.append(segment("", last_end, final, gap))
     return out
 
+# %% ../nbs/02_preprocess.ipynb #3dc6443d
 def write_metadata(path, # the metadata .json file
                    metadata:list): # `text_centric_metadata`'s result
     "Write metadata exactly as the released files are written (4-space indent, ASCII), atomically."
@@ -143,6 +145,7 @@ def open_video(path): # a video file
     if not fps or not math.isfinite(fps) or fps <= 0: raise InputError(path, 'fps', f'the video reports no usable frame rate ({fps})')
     return cap,fps
 
+# %% ../nbs/02_preprocess.ipynb #65e8bc0d
 def read_keyframe_requests(path): # an annotation file: a JSON array of items with "timestamp" and "index"
     "The `(index, timestamp, seconds)` of every annotated question, checked."
     items = read_json(path)
@@ -167,9 +170,6 @@ def keyframe_frames(sec:float, # the pause time in seconds
     return int(ms / 1000.0 * fps + 0.5), int((max(0.0, sec) + 0.001) * fps)
 
 # %% ../nbs/02_preprocess.ipynb #8b166fff
-COMPLETE = ".complete"
-RAW_FRAMES = "raw_frame" # beside the method folders: the last raw frame of every chunk, for the one-frame-per-second baseline
-
 def file_fingerprint(path, # an input file
                      content:bool=False): # hash its bytes (cheap for subtitles and annotations) instead of its mtime
     "What identifies an input file: name, size, and its SHA-256 or its modification time."
@@ -180,6 +180,10 @@ def file_fingerprint(path, # an input file
     if content: fp["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     else: fp["mtime_ns"] = st.st_mtime_ns
     return fp
+
+# %% ../nbs/02_preprocess.ipynb #573615a4
+COMPLETE = ".complete"
+RAW_FRAMES = "raw_frame" # beside the method folders: the last raw frame of every chunk, for the one-frame-per-second baseline
 
 def _differences(old:dict, new:dict) -> list:
     "`key: before -> now` for every (dotted) key whose value differs between two nested dicts (`identity_diff`)."
@@ -363,6 +367,7 @@ def clip_frames(folder): # a TVQA clip's frame folder
         raise InputError(folder, 'frames', problem)
     return files
 
+# %% ../nbs/02_preprocess.ipynb #1876479d
 def find_tvqa_clips(frames_root): # TVQA's frames_hq folder
     "Clip frame folders under `frames_root` (`<show>_frames/<vid_name>/`), by clip name."
     frames_root,clips = Path(frames_root),{}
@@ -372,6 +377,7 @@ def find_tvqa_clips(frames_root): # TVQA's frames_hq folder
         else: clips[d.name] = d
     return clips
 
+# %% ../nbs/02_preprocess.ipynb #c7cbfd78
 def preprocess_tvqa_clip(frame_dir, # the clip's frame folder (its name is the clip's vid_name)
                          out_dir, # the `processed_tvqa` folder; the clip goes to `out_dir/<vid_name>`
                          srt=None, # the clip's .srt subtitles (optional)
@@ -481,6 +487,7 @@ def preprocess_tvqa(frames_root, # TVQA's frames_hq folder
         jobs.append(dict(frame_dir=found[name], out_dir=out_dir, srt=srt, methods=methods, force=force, **params))
     return run_jobs(preprocess_tvqa_clip, jobs, workers, "clips", progress)
 
+# %% ../nbs/02_preprocess.ipynb #b3a3b638
 def preprocess_tvqa_root(root, # a TVQA root: frames_hq/, tvqa_subtitles/
                          methods=POOLING_METHODS, # pooling methods
                          workers:int=1, # worker processes
@@ -489,6 +496,7 @@ def preprocess_tvqa_root(root, # a TVQA root: frames_hq/, tvqa_subtitles/
     root = Path(root)
     return preprocess_tvqa(root / "frames_hq", root / "tvqa_subtitles", root / "processed_tvqa", methods, workers=workers, **kwargs)
 
+# %% ../nbs/02_preprocess.ipynb #829a1aa4
 def preprocess_reasonvqa_root(root, # a ReasonVQA root: videos/<movie>.mp4, subtitles/<movie>.srt, annotations/<movie>.json
                               methods=POOLING_METHODS, # pooling methods
                               workers:int=1, # worker processes
@@ -530,6 +538,7 @@ def povqa_preprocess(video:str=None, # the movie file (.mp4)
                                            chunk_size=chunk_size, force=force, keep_partial=keep_partial)], workers, "movies")
     for r in res: print(f"{r['name']}: {r['status']} -> {r['output_dir']}")
 
+# %% ../nbs/02_preprocess.ipynb #205b322e
 @povqa_command
 def povqa_preprocess_tvqa(frames_root:str=None, # TVQA's frames_hq folder
                           subtitles_dir:str=None, # TVQA's tvqa_subtitles folder
@@ -556,6 +565,7 @@ def safe_extract(archive, # a .tar archive
             except tarfile.FilterError as e: raise InputError(archive, m.name, f"refused: {e}") from None
         tar.extractall(dest, members=members, filter="data")
 
+# %% ../nbs/02_preprocess.ipynb #8f322fe5
 def _link_or_copy(src, dst):
     "Hard-link `src` to `dst` (no second copy on disk), copying where a link is not possible."
     Path(dst).unlink(missing_ok=True)
@@ -590,6 +600,7 @@ def fetch_reasonvqa(dest="data/reasonvqa", # the ReasonVQA root to fill
         movies.append(item.name)
     return movies
 
+# %% ../nbs/02_preprocess.ipynb #fe9eeaca
 @povqa_command
 def povqa_fetch_reasonvqa(dest:str="data/reasonvqa", # the ReasonVQA root to fill
                           repo_id:str="ashimdahal/povqa-preprocessed", # the Hugging Face dataset repo

@@ -53,6 +53,7 @@ def window_segments(pre:Preprocessed, start:float, end:float, # the window in se
     if max_segments and len(segs) > max_segments: segs = segs[:max_segments-1] + segs[-1:]
     return segs
 
+# %% ../nbs/04_prompts.ipynb #2202511c
 def nearest_segment(t:float, segments:list, # a frame's time and the segments shown
                     radius:float=2.0): # how far a segment's centre may be from a frame with no segment over it
     "Index of the frame's subtitle segment, or None."
@@ -108,16 +109,19 @@ def check_protocol(protocol:str) -> str:
     if protocol not in PROTOCOLS: raise ValueError(f"{protocol!r} is not a protocol; use one of {PROTOCOLS}")
     return protocol
 
+# %% ../nbs/04_prompts.ipynb #c15f0090
 def keyframe_hint(name:str, t:float): # the keyframe's file name and the pause time
     "The note telling the model where the user paused."
     return f"Note: The user asked the question while paused at the keyframe {name} (t≈{t:.1f}s)."
 
+# %% ../nbs/04_prompts.ipynb #927d746a
 def frame_card(k:int, file, t:float, # frame number (1-based), its file and time
                seg:dict|None): # its subtitle segment
     "The text card that follows frame `k`."
     sub = f"Segment ({seg['start']:.2f}s–{seg['end']:.2f}s): {seg['text']}" if seg else "[No nearby subtitle segment]"
     return f"Frame #{k}: {Path(file).name} (t≈{t:.1f}s)\n{sub}"
 
+# %% ../nbs/04_prompts.ipynb #0cc67c28
 def interleaved_content(header:str, frames:list, times:list, segments:list, radius:float=2.0):
     "Qwen chat content (header, then image and card per frame) and each frame's segment index."
     content, near = [{'type': 'text', 'text': header}], []
@@ -127,6 +131,7 @@ def interleaved_content(header:str, frames:list, times:list, segments:list, radi
                     {'type': 'text', 'text': frame_card(k, f, t, segments[j] if j is not None else None)}]
     return content, near
 
+# %% ../nbs/04_prompts.ipynb #1e9e93c5
 def sft_target(reasoning:str, answer:str):
     "The assistant reply that SFT supervises."
     return f"Reasoning: {reasoning.strip()}\nFinal Answer: {answer.strip()}"
@@ -170,6 +175,18 @@ def build_sample(pre:Preprocessed, # the movie's preprocessed index for one pool
                    pause_time=pause, target=sft_target(item['reasoning'], item['answer']), keyframe=str(kf) if kf else None)
 
 # %% ../nbs/04_prompts.ipynb #75affe4b
+def tvqa_window(pre:Preprocessed, row:dict, # the clip and its question
+                window:str='segments', # 'segments', 'ts' or 'clip'
+                pad:float=0.0): # seconds added on each side with window='ts'
+    "The question's time window: its `ts` span widened to the subtitle segments it touches, the bare span, or the whole clip."
+    if window == 'clip': return 0.0, pre.duration
+    if window not in ('segments', 'ts'): raise ValueError(f"{window!r} is not a TVQA window; use 'segments', 'ts' or 'clip'")
+    a, b = parse_ts_span(row['ts'])
+    if window == 'ts': return max(0.0, a - pad), b + pad
+    touch = [s for s in pre.segments if max(s['start'], a) < min(s['end'], b)]
+    return min([a] + [s['start'] for s in touch]), max([b] + [s['end'] for s in touch])
+
+# %% ../nbs/04_prompts.ipynb #b1196aac
 LETTERS = 'ABCDE'
 
 MC_HEADER = """\
@@ -213,17 +230,6 @@ STRICT RULES:
 4) Be concise; no punctuation in the option letter itself.
 """
 
-def tvqa_window(pre:Preprocessed, row:dict, # the clip and its question
-                window:str='segments', # 'segments', 'ts' or 'clip'
-                pad:float=0.0): # seconds added on each side with window='ts'
-    "The question's time window: its `ts` span widened to the subtitle segments it touches, the bare span, or the whole clip."
-    if window == 'clip': return 0.0, pre.duration
-    if window not in ('segments', 'ts'): raise ValueError(f"{window!r} is not a TVQA window; use 'segments', 'ts' or 'clip'")
-    a, b = parse_ts_span(row['ts'])
-    if window == 'ts': return max(0.0, a - pad), b + pad
-    touch = [s for s in pre.segments if max(s['start'], a) < min(s['end'], b)]
-    return min([a] + [s['start'] for s in touch]), max([b] + [s['end'] for s in touch])
-
 def build_tvqa_sample(pre:Preprocessed, # the clip's preprocessed index for one pooling method
                       row:dict, # one validated TVQA row
                       max_frames:int=59, # pooled frames shown
@@ -257,6 +263,7 @@ def reasonvqa_samples(root, # a ReasonVQA root (annotations/, out_preprocessed/)
         out += [build_sample(pre, it, **ctx) for it in items]
     return out
 
+# %% ../nbs/04_prompts.ipynb #d8b5f6d6
 def tvqa_samples(root, # a TVQA root (processed_tvqa/)
                  rows:list, # validated TVQA rows, e.g. a subset
                  method:str, # pooling method
@@ -281,6 +288,7 @@ def visual_tokens(height:int, width:int, # image size in pixels
     h, w = smart_resize(height, width, factor=patch * merge, min_pixels=min_pixels, max_pixels=max_pixels)
     return (h // patch) * (w // patch) // (merge * merge)
 
+# %% ../nbs/04_prompts.ipynb #e2c7f93e
 def sample_visual_tokens(sample:dict, **kw):
     "Visual tokens of all images of a SAMPLE."
     tot = 0
