@@ -136,12 +136,14 @@ def effect(df:pd.DataFrame, # from `load_summaries`
          f"(95% CI {p['lo']:+.3f} to {p['hi']:+.3f}, {p['n']} paired questions)")
     return dict(what=what, metric=metric, shown=bool(shown), **p, sentence=s)
 
+# %% ../nbs/12_demo.ipynb #ea84a69f
 def best_sft_method(df:pd.DataFrame) -> str|None: # from `load_summaries`
     "The pooling method whose SFT adapter scores the highest held-out F1 on its own method (None before any SFT run)."
     own = {m: _run(df, 'reasonvqa', 'sft', m, m) for m in POOLING_METHODS}
     own = {m: r['value'] for m, r in own.items() if r is not None}
     return max(own, key=own.get) if own else None
 
+# %% ../nbs/12_demo.ipynb #0e58822d
 def findings(df:pd.DataFrame, n_boot:int=1000) -> list:
     "The demo's fixed comparisons (see above), each a dict with the paired difference, its interval and a sentence."
     out = []
@@ -161,6 +163,7 @@ def findings(df:pd.DataFrame, n_boot:int=1000) -> list:
                           _run(df, 'tvqa', 'base', 'base', tb, metric='Accuracy'), 'Accuracy', n_boot))
     return out
 
+# %% ../nbs/12_demo.ipynb #4be5ec35
 def summary_lines(found:list) -> list: # from `findings`
     "The findings' sentences."
     return [f['sentence'] for f in found]

@@ -109,6 +109,7 @@ def pool_examples(seed:int, n:int, start:int=0, **kw) -> list:
     "Examples `start … start+n-1` of the pool of `seed` (each from its own seeded generator, so any slice is reproducible)."
     return [pretrain_example(random.Random(f"{POOL_SEED}-{seed}-{i}"), **kw) for i in range(start, start + n)]
 
+# %% ../nbs/05a_pretrain.ipynb #1925f30f
 def encode_example(processor, ex:dict) -> dict:
     "Tokenise an example with its answer supervised (the prompt masked out), as `povqa.sft.encode_sample` does."
     text = _render(processor, ex, ex["messages"], ex["target"])
@@ -122,6 +123,7 @@ def final_answer(reply:str) -> str:
     "The text after the last `Final Answer:` of a reply (empty if there is none)."
     return reply.rsplit("Final Answer:", 1)[1].strip() if "Final Answer:" in reply else ""
 
+# %% ../nbs/05a_pretrain.ipynb #a5958cce
 @torch.inference_mode()
 def probe(model, processor, n:int=64, # held-out questions
           batch_size:int=16, seed=PROBE_SEED) -> dict:
@@ -155,12 +157,14 @@ class PoolBatches(torch.utils.data.Dataset):
         b["pixel_values"] = b["pixel_values"].half()   # a hundred batches kept in memory: half the size, float32 again to train
         return b
 
+# %% ../nbs/05a_pretrain.ipynb #37fd5d86
 def batch_order(args:PretrainArgs) -> list:
     "Which pool batch each update trains on: every batch once per pass, each pass in its own seeded order."
     passes = math.ceil(args.steps / args.pool_batches)
     order = [i for p in range(passes) for i in torch.randperm(args.pool_batches, generator=torch.Generator().manual_seed(args.seed * 1000 + p)).tolist()]
     return order[:args.steps]
 
+# %% ../nbs/05a_pretrain.ipynb #507ff2ee
 def reply_loss(model, batch:dict):
     "Cross-entropy of the supervised (reply) tokens, with the head applied at those positions only."
     labels = batch["labels"][:, 1:]
@@ -168,10 +172,12 @@ def reply_loss(model, batch:dict):
     hidden = model.model(**inputs).last_hidden_state[:, :-1][labels != -100]
     return F.cross_entropy(model.lm_head(hidden).float(), labels[labels != -100])
 
+# %% ../nbs/05a_pretrain.ipynb #790827f9
 def pretrained_dir(args:PretrainArgs, models=None) -> Path:
     "Where the pretrained tiny backbone of `args.arch` goes: `<models>/tiny-<arch>-pretrained`."
     return models_dir(models)/f"tiny-{args.arch}-pretrained"
 
+# %% ../nbs/05a_pretrain.ipynb #b1c347ce
 def _check_record(out:Path, args:PretrainArgs) -> bool:
     "True if `out` holds a finished pretraining with these settings; an error naming the field if it holds one with others."
     rec = out/PRETRAIN_RECORD
