@@ -97,7 +97,7 @@ def settings_params(cls, # a dataclass of settings, each field with a `# docment
         flags[f.name] = (docs.get(f.name, ''), t, default)
     return inspect.Signature(sig), flags
 
-# %% ../nbs/00_core.ipynb #641e3715
+# %% ../nbs/00_core.ipynb #e83aa7ca
 def settings_parser(flags:dict, # `settings_params`' second value
                     description:str=None, # the command's help
                     prog:str=None) -> argparse.ArgumentParser:
@@ -110,6 +110,7 @@ def settings_parser(flags:dict, # `settings_params`' second value
         p.add_argument(f"{param.pre}{k}", **param.kwargs)
     return p
 
+# %% ../nbs/00_core.ipynb #34171c55
 def settings_command(cls, # the settings dataclass
                      exclude=(), # fields this command does not take
                      **defaults): # fields whose default differs on this command
@@ -265,7 +266,7 @@ class JsonlStore:
             f.flush(); os.fsync(f.fileno())
         self.records.append(record); self.keys.add(record[self.key])
 
-# %% ../nbs/00_core.ipynb #c1769b5b
+# %% ../nbs/00_core.ipynb #13fd6d49
 _SAMPLE = 1 << 16 # bytes of data hashed at each end of a weight file
 
 def _sha(data:bytes) -> str: return hashlib.sha256(data).hexdigest()[:16]
@@ -287,6 +288,7 @@ def file_digest(path) -> str: # a weight file (safetensors, bin) or any other fi
         f.seek(max(start, size - _SAMPLE)); h.update(f.read(_SAMPLE))
     return h.hexdigest()[:16]
 
+# %% ../nbs/00_core.ipynb #e2eda4b8
 _WEIGHTS = ('*.safetensors', '*.bin', '*.index.json')
 
 def _resolve_folder(name_or_path):
@@ -313,11 +315,12 @@ def model_fingerprint(name_or_path): # a base model: local folder or hub id (its
     "What identifies a base model: `id` from the hashes of its `config.json` and weight files, and where it resolved."
     return _fingerprint(name_or_path, 'config.json')
 
+# %% ../nbs/00_core.ipynb #9e77ae03
 def adapter_fingerprint(path): # a PEFT adapter folder
     "What identifies a LoRA adapter: `id` from the hashes of its `adapter_config.json` and `adapter_model.*` weights."
     return _fingerprint(path, 'adapter_config.json', ('adapter_model.*',))
 
-# %% ../nbs/00_core.ipynb #2bd50a2e
+# %% ../nbs/00_core.ipynb #a62adef2
 def identity_diff(old:dict, new:dict, prefix:str='') -> list:
     "The fields where two identities differ, as (dotted name, old, new); fingerprints (dicts with an `id`) compare by id."
     out = []
@@ -330,6 +333,7 @@ def identity_diff(old:dict, new:dict, prefix:str='') -> list:
         elif a != b: out.append((name, a, b))
     return out
 
+# %% ../nbs/00_core.ipynb #ffd7d28c
 def identity_error(path, # the file that records the old identity
                    diff:list, # from `identity_diff`, not empty
                    hint:str, # how to get out of the mismatch
@@ -339,6 +343,7 @@ def identity_error(path, # the file that records the old identity
     more = f" (also {', '.join(d[0] for d in diff[1:])})" if len(diff) > 1 else ""
     return InputError(path, f"{prefix}{k}", f"these outputs were made with {a!r}, now {b!r}{more}: {hint}")
 
+# %% ../nbs/00_core.ipynb #e1c7571c
 def check_identity(path, # the identity file (JSON) beside the outputs it describes
                    identity:dict, # what makes these outputs: fingerprints and the settings that change results
                    hint:str="start over with --force, or use a new folder", # how to get out of a mismatch

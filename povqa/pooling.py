@@ -90,13 +90,14 @@ def plot_pooling_weights(ns=(3, 30), # chunk lengths to draw (TVQA's 3, a 30 fps
     fig.tight_layout()
     return fig
 
-# %% ../nbs/01_pooling.ipynb #73b211ac
+# %% ../nbs/01_pooling.ipynb #7e801889
 TRUNCATION_EPS = 1e-3
 
 def truncate_to_uint8(x:np.ndarray): # weighted means of uint8 images (so within [0, 255] up to float error)
     "Cast weighted means to uint8 by truncation, forgiving float error just below an integer."
     return np.add(x, TRUNCATION_EPS, dtype=x.dtype).astype(np.uint8)
 
+# %% ../nbs/01_pooling.ipynb #cb819477
 def as_chunk(frames): # a sequence of (H, W, 3) uint8 frames, or an (n, H, W, 3) uint8 array
     "The frames of a chunk as one `(n, H, W, 3)` uint8 array, checked."
     chunk = frames if isinstance(frames, np.ndarray) else np.stack([np.asarray(f) for f in frames]) if len(frames) else None
@@ -105,6 +106,7 @@ def as_chunk(frames): # a sequence of (H, W, 3) uint8 frames, or an (n, H, W, 3)
     if chunk.dtype != np.uint8: raise ValueError(f"frames must be uint8, got {chunk.dtype}")
     return chunk
 
+# %% ../nbs/01_pooling.ipynb #708d2b04
 def pool_frames(frames, # a chunk of n frames, oldest first: a sequence of (H, W, 3) uint8 images or an (n, H, W, 3) array
                 method:str, # one of `POOLING_METHODS`
                 **params): # operator constants (see `POOLING_DEFAULTS`)

@@ -20,7 +20,7 @@ __all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'PLACES', 'RAD
            'film_tracks', 'question_kind', 'write_srt', 'write_video', 'write_frames', 'annotation_items',
            'make_synthetic', 'povqa_synth']
 
-# %% ../nbs/03a_synthetic.ipynb #701d9c48
+# %% ../nbs/03a_synthetic.ipynb #7fa5a56e
 COLORS = {'red': (40, 40, 230), 'green': (60, 190, 60), 'blue': (230, 110, 30),
           'yellow': (40, 220, 235), 'white': (235, 235, 235)} # OpenCV BGR
 SHAPES = ('circle', 'square', 'triangle', 'diamond')
@@ -30,6 +30,7 @@ BACKGROUNDS = ((45, 45, 45), (60, 40, 40), (40, 55, 40), (40, 40, 60))
 PLACES = {'left': 0.2, 'middle': 0.5, 'right': 0.8} # the three slots objects stand in, by their x
 RADIUS = 0.13 # object radius as a share of the frame width: large, so a 3x3-token image still resolves it
 
+# %% ../nbs/03a_synthetic.ipynb #b791ae61
 @dataclass
 class Track:
     "One object on screen; position is interpolated between keys, shape and colour switch at a key."
@@ -47,6 +48,7 @@ class Track:
             x,y = x + a*(x1 - x), y + a*(y1 - y)
         return x, y, shape, colour
 
+# %% ../nbs/03a_synthetic.ipynb #5d6ffe40
 def draw_shape(img:np.ndarray, # BGR image, drawn on in place
                shape:str, colour:str, # names from SHAPES and COLORS
                x:float, y:float, # centre, relative to the image
@@ -62,6 +64,7 @@ def draw_shape(img:np.ndarray, # BGR image, drawn on in place
     else: raise ValueError(f"{shape!r} is not one of {SHAPES}")
     return img
 
+# %% ../nbs/03a_synthetic.ipynb #cbfe31e7
 def render_frame(tracks:list, t:float, # the objects and the time in seconds
                  width:int=160, height:int=120, background=BACKGROUNDS[0]):
     "The frame at time `t` (BGR uint8)."
@@ -178,7 +181,7 @@ def make_scene(kind:str, # one of KINDS
         subs = [(a, a + 1.5, f"{rng.choice(NAMES)}: {rng.choice(CHATTER)}")]
     return Scene(kind=kind, start=start, end=start + seconds, subtitles=subs, **p)
 
-# %% ../nbs/03a_synthetic.ipynb #8dc97f66
+# %% ../nbs/03a_synthetic.ipynb #406e1e7e
 def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question each)
               seconds:float=4.0, # length of each scene
               kinds=KINDS): # the kinds to draw from
@@ -187,7 +190,10 @@ def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question e
     while len(ks) < n_scenes: ks += rng.sample(list(kinds), len(kinds))
     return [make_scene(k, rng, i * seconds, seconds) for i,k in enumerate(ks[:n_scenes])]
 
-def film_tracks(scenes): return [tr for sc in scenes for tr in sc.tracks]
+# %% ../nbs/03a_synthetic.ipynb #f6f5cdeb
+def film_tracks(scenes): # a film's scenes, from `plan_film`
+    "Every track of a film's scenes, in scene order."
+    return [tr for sc in scenes for tr in sc.tracks]
 
 # %% ../nbs/03a_synthetic.ipynb #ee9f69ad
 _QUESTION_KINDS = (('appear', 'ball that appears'), ('place', 'Where is the'), ('colour', 'before it turned'), ('count', 'How many'),
@@ -198,7 +204,7 @@ def question_kind(question:str) -> str|None:
     return next((k for k, pat in _QUESTION_KINDS if pat in question), None)
 
 
-# %% ../nbs/03a_synthetic.ipynb #0d0c3e03
+# %% ../nbs/03a_synthetic.ipynb #e6ac0448
 def write_srt(path, subtitles:list): # [(start, end, text)] in seconds
     "Write subtitles as an `.srt` file."
     f = pysrt.SubRipFile()
@@ -208,6 +214,7 @@ def write_srt(path, subtitles:list): # [(start, end, text)] in seconds
     with atomic_path(path) as tmp: f.save(str(tmp), encoding='utf-8')
     return Path(path)
 
+# %% ../nbs/03a_synthetic.ipynb #c83b2b3e
 def write_video(path, scenes:list, seconds:float, fps:int=10, width:int=160, height:int=120, background=BACKGROUNDS[0]):
     "Render `scenes` into an mp4 (`mp4v`) of `seconds` at `fps`."
     tracks = film_tracks(scenes)
@@ -218,6 +225,7 @@ def write_video(path, scenes:list, seconds:float, fps:int=10, width:int=160, hei
         vw.release()
     return Path(path)
 
+# %% ../nbs/03a_synthetic.ipynb #5e851845
 def write_frames(folder, scenes:list, seconds:float, fps:int=3, width:int=160, height:int=120, background=BACKGROUNDS[0]):
     "Render `scenes` as TVQA-style JPEG frames `00001.jpg …` at `fps`."
     folder = Path(folder); tracks = film_tracks(scenes)
@@ -230,6 +238,7 @@ def write_frames(folder, scenes:list, seconds:float, fps:int=3, width:int=160, h
     tmp.rename(folder)
     return folder
 
+# %% ../nbs/03a_synthetic.ipynb #25dd5d1d
 def annotation_items(scenes:list, rng:random.Random, duration:float):
     "ReasonVQA items for a film: the pause, a window around the scene (padded 0-1 s each side), question, answer, rationale."
     items = []
@@ -274,7 +283,7 @@ def _tvqa(root, seed, clips_per_show, clip_seconds, scene_seconds, fps, width, h
     write_text(root/'tvqa_qa_release'/'tvqa_val.jsonl', ''.join(json.dumps(r) + '\n' for r in rows))
     return rows
 
-# %% ../nbs/03a_synthetic.ipynb #07a16b52
+# %% ../nbs/03a_synthetic.ipynb #8d6552f4
 def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthetic.json`
                    seed:int=0, # the same seed gives the same dataset
                    movies:int=11, # ReasonVQA films (the published 0.9 split holds two out)
@@ -310,6 +319,7 @@ def make_synthetic(out, # folder that receives `reasonvqa/`, `tvqa/` and `synthe
     write_json(manifest, res)
     return res
 
+# %% ../nbs/03a_synthetic.ipynb #71e53269
 @povqa_command
 def povqa_synth(out:str=None, # output folder (default: `<data dir>/synthetic`)
                 seed:int=0, # dataset seed
