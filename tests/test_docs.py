@@ -151,7 +151,7 @@ def test_pooling_explorer_shows(site, tmp_path):
 def test_api_entries_in_definition_order_with_parameter_tables(site):
     text = (site/'pooling.html').read_text(encoding='utf-8')
     source = (ROOT/'povqa/pooling.py').read_text(encoding='utf-8')
-    names = ['truncate_to_uint8', 'as_chunk', 'pool_frames']  # defined in one cell of 01_pooling: nbdev lists a cell's entries in reverse
+    names = ['truncate_to_uint8', 'as_chunk', 'pool_frames']  # the page must list them in the order the module defines them
     defined = sorted(names, key=lambda n: source.index(f'\ndef {n}('))
     shown = sorted(names, key=lambda n: text.index(f'<section id="{n.replace("_", "-")}">'))
     assert shown == defined, f'the entries show as {shown}; the module defines them as {defined}'
