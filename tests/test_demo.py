@@ -1,6 +1,6 @@
 """The README's main job: `povqa_demo` from nothing, then again to show that a rerun resumes.
 
-The test runs it with a third of the pretraining, half the TVQA questions and one ablation (frames blanked), so the
+The test runs it with 200 of the 900 pretraining updates, half the TVQA questions and one ablation (frames blanked), so the
 suite stays inside its time budget on two cores. It checks what that configuration makes reliable: every stage
 runs, SFT beats the base model with an interval that excludes zero, the ablation runs, and a rerun resumes. The default run, and every figure the README quotes, is the one stored in `nbs/12_demo.ipynb`.
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.environ.get("POVQA_SKIP_SLOW") == "1", reason="POVQA_SKIP_SLOW=1: slow tests skipped")]
 
 DEMO = Path(sys.executable).parent/"povqa_demo"
-QUICK = ["--pretrain_steps", "300", "--tvqa_questions", "54", "--ablations", "blank_frames"]
+QUICK = ["--pretrain_steps", "200", "--tvqa_questions", "54", "--ablations", "blank_frames"]
 
 
 def _state(root:Path) -> dict:
@@ -31,7 +31,7 @@ def test_demo_learns_and_resumes(tmp_path):
     demo = json.loads((tmp_path/"runs"/"report"/"demo.json").read_text())
     s, found = demo["summary"], {f["what"].split(" (")[0]: f for f in demo["findings"]}
     # what this quick configuration makes reliable: SFT learns the task (the frames' effect needs the full pretraining:
-    # with a third of it, blanking the frames was not shown to cost anything; the stored demo run shows it at the default)
+    # with 300 updates, blanking the frames was not shown to cost anything; the stored demo run shows it at the default)
     assert s["sft"]["F1"] > s["base"]["F1"]
     assert found["SFT"]["shown"] and found["SFT"]["diff"] > 0, found["SFT"]["sentence"]
     assert "diff" in found["Blanking every frame and the keyframe"], "the blank-frames ablation did not run"
