@@ -20,7 +20,7 @@ from .sft import SFTArgs, TINY_SFT, train_sft
 from .dpo import DPOArgs, TINY_DPO, train_dpo
 from .metrics import local_minilm_path
 from .evaluate import EvalArgs, evaluate_grid, evaluate_tvqa
-from .tables import _context, dedupe_runs, load_summaries, paired_difference, stage_summary
+from .tables import _runs, load_summaries, paired_difference, stage_summary
 from .figures import write_report
 
 # %% auto #0
@@ -111,16 +111,10 @@ def run_demo(args:DemoArgs) -> dict:
     return dict(paths=p, index=index, summary=summary, findings=found, timings=timings)
 
 # %% ../nbs/12_demo.ipynb #ef3628e0
-def _pick(df, **eq):
-    d = df
-    for k, v in eq.items(): d = d[d[k] == v]
-    return dedupe_runs(d) if len(d) else d
-
 def _run(df, dataset, stage, train, ev, ablation=None, metric='F1'):
     d = df[(df['dataset'] == dataset) & (df['metric'] == metric)]
-    ctx = _context(d) if len(d) else []
-    d = d[ctx == ('ablation' if ablation else 'main')] if len(d) else d
-    d = _pick(d, stage=stage, train_method=train, eval_method=ev, **({'ablation': ablation} if ablation else {}))
+    d = _runs(d, 'ablation' if ablation else 'main', stage=stage, train_method=train, eval_method=ev,
+              **({'ablation': ablation} if ablation else {}))
     return d.iloc[0] if len(d) else None
 
 def effect(df:pd.DataFrame, # from `load_summaries`
