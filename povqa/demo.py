@@ -15,7 +15,7 @@ from .core import settings_command, data_dir, models_dir, runs_dir, write_json
 from .synthetic import make_synthetic
 from .preprocess import preprocess_reasonvqa_root, preprocess_tvqa_root
 from .pretrain import PretrainArgs, pretrain_backbone
-from .pooling import METHOD_ABBREV, POOLING_METHODS
+from .pooling import METHOD_ABBREV, POOLING_METHODS, resolve_methods
 from .sft import SFTArgs, TINY_SFT, train_sft
 from .dpo import DPOArgs, TINY_DPO, train_dpo
 from .metrics import local_minilm_path
@@ -33,6 +33,7 @@ class DemoArgs:
     "Settings of the end-to-end demo, sized for a 2-core CPU."
     root:str="." # folder that receives data/, models/ and runs/
     seed:int=0 # seed of the synthetic dataset and of the tiny backbone's weights and pretraining
+    methods:str="all" # pooling methods to pool with, train adapters on and evaluate on: "all" or comma-separated names
     pretrain_steps:int=900 # full-parameter updates of the tiny backbone's pretraining (cached)
     train_frames:int=6 # pooled frames per training prompt (the keyframe comes on top)
     eval_frames:int=6 # pooled frames per evaluation prompt (the keyframe comes on top)
@@ -67,19 +68,20 @@ def _stage(i:int, title:str):
 def run_demo(args:DemoArgs) -> dict:
     "Run the whole pipeline on the synthetic dataset; return the paths, the base/SFT/SFT+DPO summary and the findings."
     p, start, timings = demo_paths(args.root), time.time(), {}
+    methods = resolve_methods(args.methods)
     t = _stage(1, f"synthetic dataset -> {p['data']}")
     make_synthetic(p['data'], seed=args.seed)
     timings['data'] = time.time() - t
-    t = _stage(2, "temporal pooling with all four methods (and one raw frame per second)")
-    preprocess_reasonvqa_root(p['reasonvqa'], workers=args.workers, progress=args.progress)
-    preprocess_tvqa_root(p['tvqa'], workers=args.workers, progress=args.progress)
+    t = _stage(2, f"temporal pooling with {', '.join(METHOD_ABBREV[m] for m in methods)} (and one raw frame per second)")
+    preprocess_reasonvqa_root(p['reasonvqa'], methods, workers=args.workers, progress=args.progress)
+    preprocess_tvqa_root(p['tvqa'], methods, workers=args.workers, progress=args.progress)
     timings['preprocess'] = time.time() - t
     t = _stage(3, f"pretraining the tiny Qwen2.5-VL -> {p['backbone']}")
     backbone = str(pretrain_backbone(PretrainArgs(seed=args.seed, steps=args.pretrain_steps), p['backbone'], progress=args.progress))
     timings['pretrain'] = time.time() - t
     t = _stage(4, "SFT per pooling method, then DPO from each")
-    train = dict(data=str(p['reasonvqa']), model=backbone, out=str(p['models']), max_frames=args.train_frames,
-                 logging_steps=50, progress=args.progress)
+    train = dict(data=str(p['reasonvqa']), model=backbone, out=str(p['models']), methods=','.join(methods),
+                 max_frames=args.train_frames, logging_steps=50, progress=args.progress)
     train_sft(SFTArgs(**train, **(TINY_SFT | dict(per_device_train_batch_size=args.sft_batch_size, gradient_checkpointing=False,
                                                   num_train_epochs=args.sft_epochs))))
     train_dpo(DPOArgs(**train, **(TINY_DPO | dict(per_device_train_batch_size=8, learning_rate=args.dpo_lr,
@@ -89,9 +91,10 @@ def run_demo(args:DemoArgs) -> dict:
     ev = dict(models=str(p['models']), runs=str(p['runs']), model=backbone, max_frames=args.eval_frames,
               max_new_tokens=args.max_new_tokens, batch_size=args.batch_size, embed_model=str(local_minilm_path()),
               progress=args.progress)
-    evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='base,sft', **ev))
-    evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, stages='base', **ev))
-    for m in POOLING_METHODS:   # each DPO adapter on the pooling method it was trained on
+    grid = dict(methods=','.join(methods), adapters=','.join(methods))
+    evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='base,sft', **grid, **ev))
+    evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, stages='base', **grid, **ev))
+    for m in methods:   # each DPO adapter on the pooling method it was trained on
         evaluate_grid(EvalArgs(data=str(p['reasonvqa']), stages='dpo', adapters=m, methods=m, **ev))
         evaluate_tvqa(EvalArgs(data=str(p['tvqa']), subset_n=args.tvqa_questions, stages='dpo', adapters=m, methods=m, **ev))
     timings['evaluate'] = time.time() - t
