@@ -16,8 +16,8 @@ from .core import InputError, povqa_command, atomic_path, data_dir, read_json, s
 
 # %% auto #0
 __all__ = ['COLORS', 'SHAPES', 'NAMES', 'NUMBERS', 'BACKGROUNDS', 'PLACES', 'RADIUS', 'KINDS', 'VISUAL_KINDS', 'OBJECTS',
-           'CHATTER', 'FLASH', 'SHOWS', 'Track', 'draw_shape', 'render_frame', 'Scene', 'make_scene', 'plan_film',
-           'film_tracks', 'question_kind', 'write_srt', 'write_video', 'write_frames', 'annotation_items',
+           'CHATTER', 'SPEECH', 'FLASH', 'SHOWS', 'Track', 'draw_shape', 'render_frame', 'Scene', 'make_scene',
+           'plan_film', 'film_tracks', 'question_kind', 'write_srt', 'write_video', 'write_frames', 'annotation_items',
            'make_synthetic', 'povqa_synth']
 
 # %% ../nbs/03a_synthetic.ipynb #7fa5a56e
@@ -79,6 +79,7 @@ KINDS = ('appear', 'place', 'colour', 'count', 'move', 'order', 'flash', 'say')
 VISUAL_KINDS = KINDS[:-1] # the kinds whose answer is only in the frames
 OBJECTS = ('cup', 'key', 'book', 'hat', 'pen', 'map') # things characters talk about; never drawn
 CHATTER = ('Look at this.', 'Keep watching.', 'What comes next?', 'Wait for it.', 'I see something.')
+SPEECH = ((0.2, 1.8), (2.0, 3.6)) # when, inside its scene, a talking scene's two lines are spoken (a `say` scene always talks)
 FLASH = (0.25, 0.6) # when, inside its second, a flash is on: between the sampled raw frames (0.0 and 0.9 at 10 fps; 0.67 at 3 fps)
 
 @dataclass
@@ -158,7 +159,8 @@ def _flash(rng, t0, d):
 
 def _say(rng, t0, d):
     a,b = rng.sample(NAMES, 2); oa,ob = rng.sample(OBJECTS, 2); c, = _colours(rng, 1)
-    subs = [(t0 + 0.2, t0 + 1.8, f"{a}: Give me the {oa}."), (t0 + 2.0, t0 + 3.6, f"{b}: Give me the {ob}.")]
+    (s1,e1),(s2,e2) = SPEECH
+    subs = [(t0 + s1, t0 + e1, f"{a}: Give me the {oa}."), (t0 + s2, t0 + e2, f"{b}: Give me the {ob}.")]
     who, obj, ts = (a, oa, t0) if rng.random() < 0.5 else (b, ob, t0 + 2)
     return dict(tracks=[_ball(t0, rng.choice(list(PLACES)), c, t0 + d)], subtitles=subs,
                 question=f"What does {who} ask for?", answer=f"the {obj}",
@@ -170,12 +172,14 @@ _MAKERS = dict(appear=_appear, place=_place, colour=_colour, count=_count, move=
 def make_scene(kind:str, # one of KINDS
                rng:random.Random, # draws every choice, so a seeded generator gives the same scene
                start:float, # when the scene starts (whole seconds)
-               seconds:float=4.0): # its length (at least 4)
+               seconds:float=4.0, # its length (at least 4)
+               talk:bool=False): # speak two lines of chatter (`SPEECH`), as TV dialogue does, instead of one in half the scenes
     "One scene of `kind`, with its question, short answer and rationale."
     if kind not in _MAKERS: raise ValueError(f"{kind!r} is not a scene kind; use one of {KINDS}")
     if seconds < 4: raise ValueError(f"a scene needs at least 4 seconds, got {seconds}")
     p = _MAKERS[kind](rng, start, seconds)
     subs = p.pop('subtitles', [])
+    if not subs and talk: subs = [(start + a, start + b, f"{rng.choice(NAMES)}: {rng.choice(CHATTER)}") for a,b in SPEECH]
     if not subs and rng.random() < 0.5:
         a = start + rng.choice([0.2, 1.2, 2.2])
         subs = [(a, a + 1.5, f"{rng.choice(NAMES)}: {rng.choice(CHATTER)}")]
@@ -184,11 +188,12 @@ def make_scene(kind:str, # one of KINDS
 # %% ../nbs/03a_synthetic.ipynb #406e1e7e
 def plan_film(rng:random.Random, n_scenes:int, # how many scenes (one question each)
               seconds:float=4.0, # length of each scene
-              kinds=KINDS): # the kinds to draw from
+              kinds=KINDS, # the kinds to draw from
+              talk:bool=False): # every scene speaks throughout (TV dialogue)
     "Scenes for one film: the kinds in shuffled rounds (each once per round), one scene after the other."
     ks = []
     while len(ks) < n_scenes: ks += rng.sample(list(kinds), len(kinds))
-    return [make_scene(k, rng, i * seconds, seconds) for i,k in enumerate(ks[:n_scenes])]
+    return [make_scene(k, rng, i * seconds, seconds, talk) for i,k in enumerate(ks[:n_scenes])]
 
 # %% ../nbs/03a_synthetic.ipynb #f6f5cdeb
 def film_tracks(scenes): # a film's scenes, from `plan_film`
@@ -270,7 +275,7 @@ def _tvqa(root, seed, clips_per_show, clip_seconds, scene_seconds, fps, width, h
     for (show,(key,kinds)),n_clips in zip(SHOWS.items(), clips_per_show):
         for c in range(n_clips):
             vid = f"{key}_s01e{c//2 + 1:02d}_seg02_clip_{c:02d}"
-            scenes = plan_film(rng, clip_seconds // scene_seconds, scene_seconds, kinds)
+            scenes = plan_film(rng, clip_seconds // scene_seconds, scene_seconds, kinds, talk=True)
             write_frames(root/'frames_hq'/f"{key}_frames"/vid, scenes, clip_seconds, fps, width, height, BACKGROUNDS[c % 4])
             write_srt(root/'tvqa_subtitles'/f"{vid}.srt", [s for sc in scenes for s in sc.subtitles])
             for sc in scenes:
