@@ -4,22 +4,21 @@
 
 # %% ../nbs/10_tables.ipynb #de61221c
 from __future__ import annotations
-import json, math, re, shutil, subprocess, warnings
+import math, re, shutil, subprocess, warnings
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 
-from .core import InputError, read_json, read_jsonl, runs_dir, sec_to_hms, write_image, write_json, write_text
+from .core import InputError, read_json, read_jsonl, runs_dir
 from .pooling import METHOD_ABBREV
 
 # %% auto #0
 __all__ = ['METHODS', 'STAGES', 'METRICS', 'COLUMNS', 'KEYFRAME_SETTINGS', 'ABLATION_NAMES', 'ABLATION_COLUMNS', 'TABLE_PACKAGES',
-           'label', 'ordered', 'synthetic_runs', 'read_summary', 'load_summaries', 'unfinished_runs', 'dedupe_runs',
-           'main_runs', 'leaderboard', 'delta_table', 'keyframe_ablation', 'paired_difference', 'ablation_table',
-           'kind_breakdown', 'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables',
-           'latex_document', 'compile_latex']
+           'label', 'ordered', 'read_summary', 'load_summaries', 'unfinished_runs', 'dedupe_runs', 'main_runs',
+           'leaderboard', 'delta_table', 'keyframe_ablation', 'paired_difference', 'ablation_table', 'kind_breakdown',
+           'stage_summary', 'tvqa_grid', 'rank_cells', 'style_table', 'to_latex', 'report_tables', 'latex_document',
+           'compile_latex']
 
 # %% ../nbs/10_tables.ipynb #941798ae
 _TABLE_ORDER = ('WA', 'WAE', 'WAR', 'BBLF')  # the paper's column order
@@ -42,196 +41,6 @@ def ordered(keys, # keys to sort
     "`keys` with the known ones first, in their canonical order, then the rest sorted."
     keys = set(keys)
     return [k for k in known if k in keys] + sorted(k for k in keys if k not in known)
-
-# %% ../nbs/10_tables.ipynb #605f9bc6
-def _draw_frames(out:Path, seconds:int, rng, methods) -> dict:
-    "Draw `seconds` x 3 sub-frames of a moving disc and bar and pool them per method; returns {method: [paths]} and the raw frames."
-    yy,xx = np.mgrid[0:224, 0:224]
-    base = np.stack([xx*0.5 + rng.uniform(0, 100), yy*0.6 + rng.uniform(0, 100), np.full_like(xx, rng.uniform(60, 200), dtype=float)], -1)
-    path = rng.uniform(30, 194, size=(2, 2))
-    def raw(t):
-        img = np.ascontiguousarray(np.clip(base, 0, 255).astype(np.uint8))
-        c = path[0] + (path[1]-path[0]) * (0.5 + 0.5*np.sin(t/3))
-        cv2.circle(img, (int(c[0]), int(c[1])), 22, (40, 40, 230), -1)
-        x = int(112 + 90*np.cos(t/2))
-        cv2.rectangle(img, (x-8, 150), (x+8, 215), (230, 200, 40), -1)
-        return img
-    subs = [raw(k/3) for k in range(3*seconds)]
-    out_paths = {}
-    for j,m in enumerate(methods):
-        w = np.linspace(0.1, 1.0, 3) ** (j+1)
-        w = w / w.sum()
-        paths = []
-        for s in range(seconds):
-            pooled = sum(wi * subs[3*s+i].astype(np.float32) for i,wi in enumerate(w))
-            paths.append(write_image(out/m/f'frame{s+1:05d}.jpg', pooled.astype(np.uint8)))
-        out_paths[m] = paths
-    return out_paths, subs
-
-# %% ../nbs/10_tables.ipynb #ce2b62fc
-_SCALE = {'EM': 0.15, 'F1': 1.0, 'BLEU1': 0.95, 'BLEU4_BP': 0.45, 'ROUGE_L': 0.95, 'EmbedCos': 1.2,
-          'ROUGE_L_Reasoning': 0.7, 'EmbedCos_Reasoning': 1.1}
-
-def _quality(rng, stage, train, ev, kf_only=False) -> float:
-    q = {'base': 0.25, 'sft': 0.5, 'dpo': 0.53}[stage] + 0.04*(train == ev) + rng.normal(0, 0.03) - 0.12*kf_only
-    return float(np.clip(q, 0.05, 0.8))
-
-def _draw_metrics(rng, q) -> dict:
-    out = {}
-    for k,s in _SCALE.items():
-        m = float(np.clip(q*s, 0.02, 0.97))
-        out[k] = float(rng.beta(8*m, 8*(1-m)))
-    return out
-
-def _summarise(records, rng, keys) -> tuple:
-    "Means and percentile-bootstrap 95% intervals of the records' metric values."
-    vals = np.array([[r[k] for k in keys] for r in records], dtype=float)
-    boot = vals[rng.integers(0, len(vals), size=(1000, len(vals)))].mean(1)
-    lo,hi = np.percentile(boot, [2.5, 97.5], axis=0)
-    return ({k: float(v) for k,v in zip(keys, vals.mean(0))},
-            {k: [float(a), float(b)] for k,a,b in zip(keys, lo, hi)})
-
-def _write_run(folder:Path, records, rng, keys, **fields) -> Path:
-    "Write `predictions.jsonl` and `predictions.summary.json` the way evaluation does."
-    jsonl = folder/'predictions.jsonl'
-    write_text(jsonl, ''.join(json.dumps(r) + '\n' for r in records))
-    metrics,ci = _summarise(records, rng, keys)
-    summary = {'runs': len(records), **fields, 'metrics': metrics, 'ci': ci,
-               'corpus_bleu': 100*metrics['BLEU4_BP'], 'output_file': str(jsonl)}
-    return write_json(folder/'predictions.summary.json', summary)
-
-# %% ../nbs/10_tables.ipynb #f1403e94
-_LINES = ["Where did you put the keys?", "On the table, next to the lamp.", "We have to leave before it gets dark.",
-          "Did you hear that?", "It was just the wind.", "Nobody comes up here any more.", "Then who lit the fire?",
-          "Keep your voice down.", "I told you this was a bad idea.", "Look at the window."]
-_SIDES = ['left', 'right', 'top', 'bottom', 'centre']
-
-def _subtitles(rng, seconds) -> list:
-    segs,t = [],0.5
-    while t < seconds - 1:
-        d = float(rng.uniform(1.2, 3.0))
-        segs.append({'text': str(rng.choice(_LINES)), 'start': round(t, 3), 'end': round(min(t+d, seconds), 3)})
-        t += d + float(rng.uniform(0.3, 2.5))
-    return segs
-
-def _reasonvqa_questions(frames_dir:Path, rng, n, methods, max_frames) -> list:
-    "Questions about drawn movies: context (frames per method, keyframe, subtitles) and gold answer."
-    qs = []
-    for mi in range((n+2)//3):
-        movie,seconds = f'movie_{chr(97+mi)}', 40
-        pooled,subs = _draw_frames(frames_dir/movie, seconds, rng, methods)
-        segs = _subtitles(rng, seconds)
-        for idx in range(min(3, n - 3*mi)):
-            pause = int(rng.integers(12, seconds-2))
-            key = write_image(frames_dir/movie/'KEY_FRAMES'/f'KEY_{sec_to_hms(pause, sep="-")}_{idx:04d}.jpg', subs[3*pause])
-            lo,hi = max(0, pause-15), min(seconds, pause+5)
-            pick = np.unique(np.round(np.linspace(lo, hi-1, max_frames)).astype(int))
-            side = str(rng.choice(_SIDES))
-            qs.append({'qid': f'{movie}/{idx}', 'video': movie, 'pause': pause, 'side': side,
-                       'question': f'Where is the red disc when the question is asked, and what was just said?',
-                       'answer': f'The red disc is near the {side} of the frame.',
-                       'reasoning': f'In the keyframe at {pause} s the disc sits towards the {side}; the frames before it '
-                                    f'show it moving there while the bar slides across the bottom.',
-                       'frames': {m: [str(p[s]) for s in pick] + [str(key)] for m,p in pooled.items()},
-                       'frame_times': [float(s) for s in pick] + [float(pause)],
-                       'segments': [s for s in segs if s['end'] > lo and s['start'] < hi]})
-    return qs
-
-def _reasonvqa_record(q, ev, rng, qual) -> dict:
-    right = rng.random() < qual
-    side = q['side'] if right else str(rng.choice([s for s in _SIDES if s != q['side']]))
-    reasoning = f'The disc appears towards the {side} in the last frames before the pause.'
-    answer = f'The red disc is near the {side} of the frame.'
-    return {'qid': q['qid'], 'video': q['video'], 'question': q['question'], 'answer': q['answer'],
-            'reasoning': q['reasoning'], 'pooling': ev, 'frames': q['frames'][ev], 'frame_times': q['frame_times'],
-            'segments': q['segments'], 'options': None, 'answer_idx': None,
-            'pred_raw': f'Reasoning: {reasoning}\nFinal Answer: {answer}', 'pred_reasoning': reasoning,
-            'pred_answer': answer, **_draw_metrics(rng, qual + 0.3*right - 0.15)}
-
-# %% ../nbs/10_tables.ipynb #a7905293
-def _clip_context(clip:Path, methods, max_frames) -> tuple:
-    "Frames per method (the clip's own method folder when it lacks one), their times and subtitles of a processed TVQA clip."
-    meta = read_json(clip/'metadata_tvqa_text_centric.json')
-    chunks = sorted({c['saved_chunk_filename']: c['chunk_start_time_sec'] for s in meta for c in s['corresponding_chunks']}.items())
-    have = sorted(p.name for p in clip.iterdir() if p.is_dir())
-    if not have: raise InputError(clip, 'frames', 'no method folder of pooled frames')
-    pick = np.unique(np.round(np.linspace(0, len(chunks)-1, max_frames)).astype(int))
-    frames = {m: [str(clip/(m if m in have else have[0])/chunks[i][0]) for i in pick] for m in methods}
-    segs = [{'text': s['text'], 'start': s['text_start_time_sec'], 'end': s['text_end_time_sec']} for s in meta if s['text']]
-    return frames, [float(chunks[i][1]) for i in pick], segs
-
-def _tvqa_questions(frames_dir:Path, rng, n, methods, max_frames, clip=None, rows=None) -> list:
-    if clip is None:
-        clip_name,seconds = 'synthetic_s01e01_clip_00', 30
-        pooled,_ = _draw_frames(frames_dir/clip_name, seconds, rng, methods)
-        pick = np.unique(np.round(np.linspace(0, seconds-1, max_frames)).astype(int))
-        frames = {m: [str(p[s]) for s in pick] for m,p in pooled.items()}
-        times,segs = [float(s) for s in pick], _subtitles(rng, seconds)
-    else:
-        clip_name = Path(clip).name
-        frames,times,segs = _clip_context(Path(clip), methods, max_frames)
-    if rows is None:
-        rows = []
-        for i in range(n):
-            opts = [f'Near the {s} of the frame.' for s in rng.permutation(_SIDES)]
-            rows.append({'qid': 90000+i, 'q': 'Where is the red disc at the end of the clip?', 'vid_name': clip_name,
-                         **{f'a{k}': o for k,o in enumerate(opts)}, 'answer_idx': int(rng.integers(5))})
-    return [{'qid': str(r['qid']), 'video': r['vid_name'], 'question': r['q'], 'options': [str(r[f'a{k}']).strip() for k in range(5)],
-             'answer_idx': int(r['answer_idx']), 'frames': frames, 'frame_times': times, 'segments': segs} for r in rows]
-
-def _tvqa_record(q, ev, rng, qual) -> dict:
-    gold = q['answer_idx']
-    pred = gold if rng.random() < qual + 0.2 else int(rng.choice([k for k in range(5) if k != gold]))
-    letter = 'ABCDE'[pred]
-    reasoning = f'The frames near the end of the clip support option {letter}.'
-    return {'qid': q['qid'], 'video': q['video'], 'question': q['question'], 'answer': q['options'][gold],
-            'reasoning': '', 'pooling': ev, 'frames': q['frames'][ev], 'frame_times': q['frame_times'],
-            'segments': q['segments'], 'options': q['options'], 'answer_idx': gold,
-            'pred_raw': f'Reasoning: {reasoning}\nFinal Answer: {letter}) {q["options"][pred]}', 'pred_reasoning': reasoning,
-            'pred_answer': f'{letter}) {q["options"][pred]}', 'pred_idx': pred, 'correct': pred == gold,
-            **_draw_metrics(rng, qual + 0.3*(pred == gold) - 0.15), 'Accuracy': float(pred == gold)}
-
-# %% ../nbs/10_tables.ipynb #71eed13a
-def synthetic_runs(runs, # folder to write the run folders into
-                   frames, # folder for the frames the records cite
-                   seed:int=0, # seed of every random draw
-                   n_questions:int=6, # ReasonVQA questions (and made-up TVQA questions)
-                   stages=('base', 'sft', 'dpo'), # stages to write
-                   methods=tuple(METHODS), # pooling methods (adapters and evaluation methods)
-                   keyframe_only:bool=True, # also write keyframe-only runs on the diagonal
-                   tvqa:bool=True, # also write TVQA runs
-                   tvqa_clip=None, # a processed TVQA clip folder whose frames and subtitles the TVQA records cite
-                   tvqa_rows=None, # rows of `tvqa_val.jsonl` about that clip; None makes questions up
-                   tag:str='tiny', # backbone tag in the folder names
-                   max_frames:int=8): # pooled frames per question
-    "Run folders in the layout evaluation writes, holding seeded random metric values: for tests and examples, not results."
-    runs,frames,rng = Path(runs),Path(frames),np.random.default_rng(seed)
-    keys = list(_SCALE)
-    qs = _reasonvqa_questions(frames/'reasonvqa', rng, n_questions, methods, max_frames)
-    for stage in stages:
-        for train in (['base'] if stage == 'base' else methods):
-            for ev in methods:
-                for kf in ([False, True] if keyframe_only and train in ('base', ev) else [False]):
-                    top = f'base-{tag}' if stage == 'base' else f'{stage}-{tag}-interleaved-16f'
-                    top += '_keyframe_only' if kf else f'_{max_frames}f_plus_keyframe'
-                    folder = runs/top/ev if stage == 'base' else runs/top/train/ev
-                    qual = _quality(rng, stage, train, ev, kf)
-                    recs = [_reasonvqa_record(q, ev, rng, qual) for q in qs]
-                    if kf:
-                        for r in recs: r['frames'],r['frame_times'] = r['frames'][-1:],r['frame_times'][-1:]
-                    _write_run(folder, recs, rng, keys, pooling=ev, method=ev, max_frames=0 if kf else max_frames,
-                               max_segments=8, stage=stage, adapter=None if stage == 'base' else train, eval_method=ev)
-    if not tvqa: return runs
-    tq = _tvqa_questions(frames/'tvqa', rng, n_questions, methods, max_frames, tvqa_clip, tvqa_rows)
-    for stage in stages:
-        for train in (['base'] if stage == 'base' else methods):
-            for ev in methods:
-                qual = _quality(rng, stage, train, ev)
-                recs = [_tvqa_record(q, ev, rng, qual) for q in tq]
-                _write_run(runs/f'tvqa_{stage}_val{len(tq)}_{max_frames}f_uniform'/train/ev, recs, rng, keys + ['Accuracy'],
-                           dataset='tvqa', method=ev, max_frames=max_frames, max_segments=8, stage=stage,
-                           adapter=None if stage == 'base' else train, eval_method=ev)
-    return runs
 
 # %% ../nbs/10_tables.ipynb #6f84b845
 _TOP = re.compile(r'^(?:tvqa_)?(base|sft|dpo)[-_]')

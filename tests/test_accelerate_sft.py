@@ -15,13 +15,11 @@ pytestmark = [pytest.mark.slow,
 def test_two_process_sft(tmp_path):
     import torch
     if torch.cuda.is_available() and torch.cuda.device_count() < 2: pytest.skip("one GPU: the processes would share it")
-    from povqa.backbone import build_tiny_backbone
-    from povqa.preprocess import preprocess_reasonvqa_root
-    from povqa.synthetic import make_synthetic
     from povqa.sft import ADAPTER_META, load_adapter
-    tiny = build_tiny_backbone(tmp_path/"tiny")
-    make_synthetic(tmp_path/"synth", movies=4, movie_seconds=24, clips_per_show=(1, 1, 1), clip_seconds=6)
-    preprocess_reasonvqa_root(tmp_path/"synth"/"reasonvqa", progress=False)
+    from povqa.testing import synthetic_dataset, tiny_backbone
+    tiny = tiny_backbone(tmp_path/"tiny")  # the folder's name is the backbone's tag in the adapter's folder below
+    synthetic_dataset(tmp_path/"synth", preprocess=("reasonvqa",), movies=4, movie_seconds=24, clips_per_show=(1, 1, 1),
+                      clip_seconds=6)
     launcher = Path(sys.executable).parent/"accelerate"
     cmd = [str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
            "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "povqa.sft",
