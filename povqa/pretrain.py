@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_pretrain.ipynb #1875fa60
 from __future__ import annotations
-import json, math, random, shutil, time
+import hashlib, importlib.util, json, math, random, shutil, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,9 +23,9 @@ from .backbone import build_tiny_backbone, load_backbone, render_chat, set_pixel
 from .sft import _labels, _render, collate
 
 # %% auto #0
-__all__ = ['POOL_SEED', 'PROBE_SEED', 'PRETRAIN_RECORD', 'PretrainArgs', 'clip_images', 'second_captions', 'pretrain_example',
-           'pool_examples', 'encode_example', 'final_answer', 'probe', 'PoolBatches', 'batch_order', 'reply_loss',
-           'pretrained_dir', 'pretrain_backbone']
+__all__ = ['POOL_SEED', 'PROBE_SEED', 'PRETRAIN_RECORD', 'POOL_MODULES', 'PretrainArgs', 'clip_images', 'second_captions',
+           'pretrain_example', 'pool_examples', 'encode_example', 'final_answer', 'probe', 'PoolBatches', 'batch_order',
+           'reply_loss', 'pretrained_dir', 'pool_code_digest', 'pretrain_backbone']
 
 # %% ../nbs/05a_pretrain.ipynb #65c167a1
 POOL_SEED = "povqa-pretrain" # every pool example is drawn from random.Random(f"{POOL_SEED}-{seed}-{i}"): never a film's seed
@@ -44,6 +44,7 @@ class PretrainArgs:
     pixels:int=84 # the processor's image side in pixels: 84 is 3x3 visual tokens per frame
     raw_share:float=0.2 # share of clips shown as raw last frames instead of pooled ones
     caption_share:float=0.5 # share of examples that describe every second instead of answering a question
+    mc_share:float=0.3 # share of questions posed with five lettered options (the reply is the same)
     threads:int=2 # torch CPU threads
     workers:int=2 # processes that draw and encode the pool's batches (0: in the training process)
 
@@ -87,7 +88,8 @@ def second_captions(scene, # a `povqa.synthetic.Scene`
 def pretrain_example(rng:random.Random, # draws everything: kind, start, frame rate, operator, caption or question
                      kinds=KINDS, # scene kinds to draw from
                      raw_share:float=0.2, # chance of raw last frames instead of pooled ones
-                     caption_share:float=0.5): # chance of a caption of every second instead of a question
+                     caption_share:float=0.5, # chance of a caption of every second instead of a question
+                     mc_share:float=0.3): # chance that a question comes with five lettered options
     "One pool example: the seconds of a short clip, each followed by its time, then a caption request or a question, and the reply."
     sc = make_scene(rng.choice(kinds), rng, float(rng.randint(0, 60)), 4.0)
     fps, method = rng.choice([10, 3]), (None if rng.random() < raw_share else rng.choice(POOLING_METHODS))
@@ -99,7 +101,11 @@ def pretrain_example(rng:random.Random, # draws everything: kind, start, frame r
         return dict(qid=f"caption@{sc.start:g}", kind="caption", messages=[{"role": "user", "content": content}],
                     images=images, target=second_captions(sc, fps, method), answer=None)
     subs = " ".join(t for _, _, t in sc.subtitles)
-    question = {"type": "text", "text": (f"Subtitles: {subs}\n" if subs else "") + sc.question}
+    options = ""
+    if rng.random() < mc_share:
+        opts = sc.distractors[:4] + [sc.option]; rng.shuffle(opts)
+        options = "\nOptions:\n" + "\n".join(f"{l}) {o}" for l, o in zip("ABCDE", opts))
+    question = {"type": "text", "text": (f"Subtitles: {subs}\n" if subs else "") + sc.question + options}
     content = [question] + content if rng.random() < 0.5 else content + [question]
     return dict(qid=f"{sc.kind}@{sc.start:g}", kind=sc.kind, messages=[{"role": "user", "content": content}],
                 images=images, target=sft_target(sc.reasoning, sc.answer), answer=sc.answer)
@@ -128,7 +134,7 @@ def final_answer(reply:str) -> str:
 def probe(model, processor, n:int=64, # held-out questions
           batch_size:int=16, seed=PROBE_SEED) -> dict:
     "Exact-match accuracy of the final answers of greedy replies to held-out pool questions, by kind and overall."
-    exs = [pretrain_example(random.Random(f"{seed}-{i}"), caption_share=0.0) for i in range(n)]
+    exs = [pretrain_example(random.Random(f"{seed}-{i}"), caption_share=0.0, mc_share=0.0) for i in range(n)]
     tok, hits = processor.tokenizer, {}
     was, side, tok.padding_side = model.training, tok.padding_side, "left"
     model.eval()
@@ -152,7 +158,8 @@ class PoolBatches(torch.utils.data.Dataset):
     def __len__(self): return self.args.pool_batches
     def __getitem__(self, step:int):
         a = self.args
-        exs = pool_examples(a.seed, a.batch_size, step * a.batch_size, raw_share=a.raw_share, caption_share=a.caption_share)
+        exs = pool_examples(a.seed, a.batch_size, step * a.batch_size, raw_share=a.raw_share, caption_share=a.caption_share,
+                            mc_share=a.mc_share)
         b = collate([encode_example(self.processor, e) for e in exs], self.processor.tokenizer.pad_token_id)
         b["pixel_values"] = b["pixel_values"].half()   # a hundred batches kept in memory: half the size, float32 again to train
         return b
@@ -178,13 +185,23 @@ def pretrained_dir(args:PretrainArgs, models=None) -> Path:
     return models_dir(models)/f"tiny-{args.arch}-pretrained"
 
 # %% ../nbs/05a_pretrain.ipynb #b1c347ce
+POOL_MODULES = ("synthetic", "pooling", "pretrain") # the modules whose code draws, renders and pools the examples
+
+def pool_code_digest() -> str:
+    "SHA-256 (16 hex digits) of the code of `POOL_MODULES`: other code may draw another pool, so it makes another backbone."
+    h = hashlib.sha256()
+    for m in POOL_MODULES: h.update(Path(importlib.util.find_spec(f"povqa.{m}").origin).read_bytes())
+    return h.hexdigest()[:16]
+
 def _check_record(out:Path, args:PretrainArgs) -> bool:
     "True if `out` holds a finished pretraining with these settings; an error naming the field if it holds one with others."
     rec = out/PRETRAIN_RECORD
     if not rec.is_file(): return False
     same = lambda a: {k: v for k, v in a.items() if k not in ("threads", "workers")}   # how fast, not what is learnt
-    diff = identity_diff(same(read_json(rec).get("args", {})), same(json.loads(json.dumps(asdict(args)))))
-    if diff: raise identity_error(rec, diff, "pretrain into another models folder, or delete this one", prefix="args.")
+    old = read_json(rec)
+    diff = identity_diff(dict(args=same(old.get("args", {})), pool_code=old.get("pool_code")),
+                         dict(args=same(json.loads(json.dumps(asdict(args)))), pool_code=pool_code_digest()))
+    if diff: raise identity_error(rec, diff, "pretrain into another models folder, or delete this one")
     return True
 
 def pretrain_backbone(args:PretrainArgs, # settings
@@ -219,6 +236,7 @@ def pretrain_backbone(args:PretrainArgs, # settings
         after = probe(model, processor)
         model.save_pretrained(staging); processor.save_pretrained(staging)
         write_json(staging/PRETRAIN_RECORD, dict(args=asdict(args), seconds=seconds, drawing_seconds=drawn, pool_seed=f"{POOL_SEED}-{args.seed}",
+                                                 pool_code=pool_code_digest(),
                                                  examples_seen=args.steps * args.batch_size, loss=log, probe_before=before,
                                                  probe_after=after))
         if out.exists(): shutil.rmtree(out)
