@@ -2,7 +2,8 @@
 
 The test runs it with 200 of the 900 pretraining updates, two of the four pooling methods, half the TVQA questions and
 one ablation (frames blanked), so the suite stays inside its time budget on two cores. It checks what that configuration makes reliable: every stage
-runs, SFT beats the base model with an interval that excludes zero, the ablation runs, and a rerun resumes. The default run, and every figure the README quotes, is the one stored in `nbs/12_demo.ipynb`.
+runs, SFT scores above the base model, blanking the frames costs F1 with an interval that excludes zero (the answers rest
+on the video), and a rerun resumes. The default run, and every figure the README quotes, is the one stored in `nbs/12_demo.ipynb`.
 
 Skip it with `POVQA_SKIP_SLOW=1` (or `-m "not slow"`)."""
 import json, os, subprocess, sys
@@ -32,11 +33,12 @@ def test_demo_learns_and_resumes(tmp_path):
     print(first.stdout)
     demo = json.loads((tmp_path/"runs"/"report"/"demo.json").read_text())
     s, found = demo["summary"], {f["what"].split(" (")[0]: f for f in demo["findings"]}
-    # what this quick configuration makes reliable: SFT learns the task (the frames' effect needs the full pretraining:
-    # with 300 updates, blanking the frames was not shown to cost anything; the stored demo run shows it at the default)
+    # what this quick configuration makes reliable. After 200 updates the base model already scores F1 0.320, so
+    # SFT's gain over it (+0.141, CI -0.031 to +0.305) is not shown on 64 questions here; the frames' effect is
+    # (blanking them: -0.164, CI -0.266 to -0.047). The stored demo run shows both at the default 900 updates.
     assert s["sft"]["F1"] > s["base"]["F1"]
-    assert found["SFT"]["shown"] and found["SFT"]["diff"] > 0, found["SFT"]["sentence"]
-    assert "diff" in found["Blanking every frame and the keyframe"], "the blank-frames ablation did not run"
+    blank = found["Blanking every frame and the keyframe"]
+    assert blank.get("shown") and blank["diff"] < 0, blank["sentence"]
     for f in demo["findings"]: assert f["sentence"] in first.stdout
     backbone = tmp_path/"models"/"tiny-qwen2.5-vl-pretrained"
     assert (backbone/"povqa_pretrain.json").exists() and (backbone/"model.safetensors").exists()
