@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 from PIL import Image
 from peft import PeftModel
+from peft.tuners.tuners_utils import BaseTunerLayer
 from transformers import AutoProcessor
 from tqdm.auto import tqdm
 
@@ -30,9 +31,10 @@ from .metrics import DEFAULT_EMBED_MODEL, corpus_bleu, load_embedder, map_option
 __all__ = ['DEFAULT_MODEL', 'PAPER_MAX_SEGMENTS', 'DEFAULT_NEW_TOKENS', 'PAPER_REASONVQA_NEW_TOKENS', 'ABLATIONS', 'STAGES',
            'RECORD_FIELDS', 'IMAGE_PLACEHOLDER', 'EvalArgs', 'segments_cap', 'new_tokens_cap', 'context_tag',
            'run_file', 'subset_tag', 'tvqa_run_file', 'Adapter', 'discover_adapters', 'check_adapter_base',
-           'quantization_for', 'Backbone', 'generation_settings', 'Reply', 'generate_replies', 'prompt_text',
-           'make_records', 'dist_state', 'shard_path', 'merge_shards', 'write_summary', 'evaluate_samples',
-           'ablate_sample', 'evaluate_grid', 'tvqa_accuracy_grid', 'evaluate_tvqa', 'povqa_eval', 'povqa_tvqa_eval']
+           'quantization_for', 'adapter_merged', 'Backbone', 'generation_settings', 'Reply', 'generate_replies',
+           'prompt_text', 'make_records', 'dist_state', 'shard_path', 'merge_shards', 'write_summary',
+           'evaluate_samples', 'ablate_sample', 'evaluate_grid', 'tvqa_accuracy_grid', 'evaluate_tvqa', 'povqa_eval',
+           'povqa_tvqa_eval']
 
 # %% ../nbs/09_eval.ipynb #2fe06db9
 DEFAULT_MODEL = "Qwen/Qwen2.5-VL-7B-Instruct"
@@ -211,6 +213,10 @@ def quantization_for(adapters:list, quantization=None) -> str: # an explicit set
     return next(iter(used)) if used else quant_config(SFTArgs.quantization).name
 
 # %% ../nbs/09_eval.ipynb #271c37bb
+def adapter_merged(model) -> bool:
+    "Whether `model` generates with LoRA weights merged into its base weights."
+    return any(m.merged for m in model.modules() if isinstance(m, BaseTunerLayer))
+
 class Backbone:
     "The base model, loaded once on first use, with one adapter (or none) active at a time, and the active one's processor."
     def __init__(self, name_or_path:str, # hub id or local folder
@@ -242,6 +248,7 @@ class Backbone:
         self.processor = self._processor(adapter)
         key = adapter.name if adapter is not None else None
         if key == self.active: return self.model
+        if adapter_merged(self.model): self.model.base_model.unmerge_adapter()   # switch on the weights as loaded
         if adapter is None:
             if isinstance(self.model, PeftModel): self.model.base_model.disable_adapter_layers()
         elif not isinstance(self.model, PeftModel):
@@ -251,6 +258,8 @@ class Backbone:
             self.model.set_adapter(key)
             for old in [n for n in self.model.peft_config if n != key]: self.model.delete_adapter(old)
             self.model.base_model.enable_adapter_layers()
+        if adapter is not None and getattr(self.model.config, "quantization_config", None) is None:
+            self.model.base_model.merge_adapter()   # one matmul a layer instead of three; a 4-bit base would round it
         self.model.eval()
         self.active = key
         return self.model
@@ -272,7 +281,7 @@ def generation_settings(model, processor, **generate_kw) -> dict:
     size = processor.image_processor.size
     return {"max_new_tokens": cfg.max_new_tokens, "repetition_penalty": cfg.repetition_penalty or 1.0, **given,
             "min_pixels": size["shortest_edge"], "max_pixels": size["longest_edge"], **_loaded_quantization(model),
-            "dtype": str(model.dtype).removeprefix("torch.")}
+            "dtype": str(model.dtype).removeprefix("torch."), "adapter_merged": adapter_merged(model)}
 
 # %% ../nbs/09_eval.ipynb #8e07518d
 class Reply(NamedTuple):

@@ -161,7 +161,7 @@ class PoolBatches(torch.utils.data.Dataset):
         exs = pool_examples(a.seed, a.batch_size, step * a.batch_size, raw_share=a.raw_share, caption_share=a.caption_share,
                             mc_share=a.mc_share)
         b = collate([encode_example(self.processor, e) for e in exs], self.processor.tokenizer.pad_token_id)
-        b["pixel_values"] = b["pixel_values"].half()   # a hundred batches kept in memory: half the size, float32 again to train
+        b["pixel_values"] = b["pixel_values"].half()   # half the bytes to pass between processes; float32 again once drawn
         return b
 
 # %% ../nbs/05a_pretrain.ipynb #37fd5d86
@@ -224,10 +224,10 @@ def pretrain_backbone(args:PretrainArgs, # settings
         sched = torch.optim.lr_scheduler.LambdaLR(opt, decay)
         log, t0 = [], time.time()
         draw = torch.utils.data.DataLoader(PoolBatches(processor, args), batch_size=None, shuffle=False, num_workers=args.workers)
-        pool = list(tqdm(draw, desc="drawing the pool", disable=not progress, leave=False))
+        pool = [{**b, "pixel_values": b["pixel_values"].float()} for b in tqdm(draw, desc="drawing the pool", disable=not progress, leave=False)]
         drawn = round(time.time() - t0, 1)
         for i in tqdm(batch_order(args), desc="pretraining", disable=not progress, leave=False):
-            batch = {k: (v.float() if k == "pixel_values" else v).to(model.device) for k, v in pool[i].items()}
+            batch = {k: v.to(model.device) for k, v in pool[i].items()}
             loss = reply_loss(model, batch)
             loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step(); opt.zero_grad()
             log.append(round(loss.item(), 4))

@@ -27,8 +27,8 @@ __all__ = ['IGNORE_INDEX', 'ADAPTER_META', 'CHECKPOINT_FILES', 'RUN_IDENTITY', '
            'drop_frames', 'encode_sample', 'collate', 'SampleDataset', 'SFTCollator', 'PromptArgs', 'SFTArgs',
            'prompt_settings', 'run_name', 'sft_adapter_dir', 'adapter_complete', 'checkpointing_args',
            'checkpoint_problem', 'set_aside_incomplete', 'run_identity', 'resume_checkpoint', 'last_checkpoint',
-           'whole_run_loss', 'adapter_is_current', 'add_lora', 'train_adapter', 'plot_loss', 'read_adapter_record',
-           'load_adapter', 'train_sft', 'povqa_sft', 'reply_nll']
+           'whole_run_loss', 'adapter_is_current', 'add_lora', 'supervised_positions', 'ReplyTrainer', 'train_adapter',
+           'plot_loss', 'read_adapter_record', 'load_adapter', 'train_sft', 'povqa_sft', 'reply_nll']
 
 # %% ../nbs/06_sft.ipynb #46e50452
 IGNORE_INDEX = -100
@@ -388,6 +388,19 @@ def _peft_model(args:SFTArgs, bf16:bool):
                                      max_pixels=args.max_pixels, dtype=torch.bfloat16 if bf16 else torch.float32)
     return add_lora(model, args), processor
 
+# %% ../nbs/06_sft.ipynb #b2e4d1f0
+def supervised_positions(labels:torch.Tensor) -> torch.Tensor: # [batch, length], IGNORE_INDEX where nothing is learnt
+    "Boolean [batch, length]: the positions whose next token is supervised, the only logits the loss reads."
+    return torch.nn.functional.pad(labels[:, 1:] != IGNORE_INDEX, (0, 1), value=False)
+
+class ReplyTrainer(Trainer):
+    "`Trainer` that runs the LM head at the supervised positions only: the model's own loss, without the prompt's logits."
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        keep = supervised_positions(inputs["labels"])
+        inputs = {**inputs, "logits_to_keep": keep, "shift_labels": inputs["labels"][:, 1:][keep[:, :-1]]}
+        return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+
+
 # %% ../nbs/06_sft.ipynb #5fefccf3
 def train_adapter(samples:list, # training SAMPLEs (with `target`)
                   out, # the adapter folder
@@ -406,7 +419,7 @@ def train_adapter(samples:list, # training SAMPLEs (with `target`)
     bf16 = args.bf16 if args.bf16 is not None else resolve_dtype() == torch.bfloat16
     model, processor = _peft_model(args, bf16)
     ckpts = out/"checkpoints"
-    trainer = Trainer(model=model, args=_training_arguments(args, ckpts, bf16, bool(val_samples)),
+    trainer = ReplyTrainer(model=model, args=_training_arguments(args, ckpts, bf16, bool(val_samples)),
                       train_dataset=SampleDataset(samples, "train"),
                       eval_dataset=SampleDataset(val_samples, "validation") if val_samples else None,
                       data_collator=SFTCollator(processor, args.max_length), callbacks=callbacks)
