@@ -41,7 +41,7 @@ class DemoArgs:
     sft_batch_size:int=4 # questions per SFT update (smaller batches: more updates in the same time)
     dpo_lr:float=1e-4 # DPO learning rate
     dpo_epochs:float=1.0 # DPO passes over the preference pairs
-    dpo_pairs:int=64 # preference pairs per DPO run (one per training question, the first ones)
+    dpo_pairs:int=64 # preference pairs per DPO run (a seeded sample of the one-per-question pairs)
     max_new_tokens:int=40 # generation budget per answer (a rationale and a short answer)
     batch_size:int=16 # questions per generate call
     tvqa_questions:int=108 # size of the stratified TVQA subset (the default dataset has 108 rows)
